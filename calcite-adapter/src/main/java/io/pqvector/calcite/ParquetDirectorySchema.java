@@ -1,0 +1,206 @@
+package io.pqvector.calcite;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.apache.calcite.schema.Table;
+import org.apache.calcite.schema.impl.AbstractSchema;
+import org.apache.parquet.schema.MessageType;
+
+/**
+ * Every Parquet file under the root directory is a table named after the file; a sub-directory
+ * holding Parquet files is one table named after the directory. The directory is listed on each
+ * lookup, so tables appear and disappear with their files; footers are read once per file version.
+ * Hidden entries (starting with '.' or '_') and non-Parquet files are ignored. Symbolic links that
+ * lead outside the root are not followed unless {@code followSymlinks} is set.
+ */
+public final class ParquetDirectorySchema extends AbstractSchema {
+  private final Path root;
+  private final Path realRoot;
+  private final boolean followSymlinks;
+  private final Map<String, Versioned> tables = new ConcurrentHashMap<>();
+  private final Map<Path, FileSchema> fileSchemas = new ConcurrentHashMap<>();
+
+  public ParquetDirectorySchema(Path root, boolean followSymlinks) {
+    this.root = root;
+    this.followSymlinks = followSymlinks;
+    try {
+      this.realRoot = root.toRealPath();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read directory " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  @Override protected Map<String, Table> getTableMap() {
+    Map<String, List<Path>> found = listTables();
+    Map<String, Table> result = new HashMap<>();
+    for (Map.Entry<String, List<Path>> e : found.entrySet()) {
+      result.put(e.getKey(), table(e.getKey(), e.getValue()));
+    }
+    tables.keySet().retainAll(found.keySet());
+    return result;
+  }
+
+  @Override public boolean isMutable() {
+    return false;
+  }
+
+  private ParquetTable table(String name, List<Path> files) {
+    List<FileVersion> versions = new ArrayList<>();
+    for (Path f : files) {
+      versions.add(FileVersion.of(f));
+    }
+    Versioned cached = tables.get(name);
+    if (cached != null && cached.versions.equals(versions)) {
+      return cached.table;
+    }
+    Map<Path, MessageType> schemas = new HashMap<>();
+    for (FileVersion v : versions) {
+      FileSchema fs = fileSchemas.get(v.path);
+      if (fs == null || !fs.version.equals(v)) {
+        fs = new FileSchema(v, ParquetTable.readSchema(v.path));
+        fileSchemas.put(v.path, fs);
+      }
+      schemas.put(v.path, fs.schema);
+    }
+    ParquetTable table = new ParquetTable(name, files, schemas);
+    tables.put(name, new Versioned(versions, table));
+    return table;
+  }
+
+  /** Table name to its files, sorted, files before same-named directories. */
+  private Map<String, List<Path>> listTables() {
+    Map<String, List<Path>> result = new TreeMap<>();
+    Map<String, List<Path>> directories = new TreeMap<>();
+    try (Stream<Path> entries = Files.list(root)) {
+      for (Path p : (Iterable<Path>) entries.sorted()::iterator) {
+        String fileName = p.getFileName().toString();
+        if (isHidden(fileName) || !allowed(p)) {
+          continue;
+        }
+        if (Files.isRegularFile(p) && isParquetName(fileName)) {
+          result.put(fileName.substring(0, fileName.length() - ".parquet".length()),
+              List.of(p));
+        } else if (Files.isDirectory(p)) {
+          List<Path> files = parquetFilesUnder(p);
+          if (!files.isEmpty()) {
+            directories.put(fileName, files);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + root + ": " + e.getMessage(), e);
+    }
+    directories.forEach(result::putIfAbsent);
+    return result;
+  }
+
+  private List<Path> parquetFilesUnder(Path dir) throws IOException {
+    List<Path> files = new ArrayList<>();
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) walk.sorted()::iterator) {
+        if (p.equals(dir)) {
+          continue;
+        }
+        boolean hiddenPart = false;
+        for (Path part : dir.relativize(p)) {
+          hiddenPart |= isHidden(part.toString());
+        }
+        if (!hiddenPart && Files.isRegularFile(p) && isParquetName(p.getFileName().toString())
+            && allowed(p)) {
+          files.add(p);
+        }
+      }
+    }
+    return files;
+  }
+
+  private boolean allowed(Path p) {
+    if (followSymlinks || !Files.isSymbolicLink(p)) {
+      return true;
+    }
+    try {
+      return p.toRealPath().startsWith(realRoot);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static boolean isHidden(String name) {
+    return name.startsWith(".") || name.startsWith("_");
+  }
+
+  private static boolean isParquetName(String name) {
+    return name.toLowerCase(Locale.ROOT).endsWith(".parquet");
+  }
+
+  /** A file's identity for caching: path, size and modification time. */
+  private static final class FileVersion {
+    final Path path;
+    final long size;
+    final long modified;
+
+    private FileVersion(Path path, long size, long modified) {
+      this.path = path;
+      this.size = size;
+      this.modified = modified;
+    }
+
+    static FileVersion of(Path p) {
+      try {
+        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+        return new FileVersion(p, a.size(), a.lastModifiedTime().toMillis());
+      } catch (IOException e) {
+        return new FileVersion(p, -1, -1);
+      }
+    }
+
+    @Override public boolean equals(Object o) {
+      return o instanceof FileVersion && ((FileVersion) o).path.equals(path)
+          && ((FileVersion) o).size == size && ((FileVersion) o).modified == modified;
+    }
+
+    @Override public int hashCode() {
+      return path.hashCode() * 31 + Long.hashCode(size) * 17 + Long.hashCode(modified);
+    }
+  }
+
+  private static final class FileSchema {
+    final FileVersion version;
+    final MessageType schema;
+
+    FileSchema(FileVersion version, MessageType schema) {
+      this.version = version;
+      this.schema = schema;
+    }
+  }
+
+  private static final class Versioned {
+    final List<FileVersion> versions;
+    final ParquetTable table;
+
+    Versioned(List<FileVersion> versions, ParquetTable table) {
+      this.versions = versions;
+      this.table = table;
+    }
+  }
+
+  static boolean exists(Path p) {
+    return Files.exists(p, LinkOption.NOFOLLOW_LINKS);
+  }
+}

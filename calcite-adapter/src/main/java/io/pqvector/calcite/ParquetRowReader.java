@@ -1,0 +1,199 @@
+package io.pqvector.calcite;
+
+import io.pqvector.parquet.ParquetFiles;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.filter2.compat.FilterCompat;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.io.ColumnIOFactory;
+import org.apache.parquet.io.MessageColumnIO;
+import org.apache.parquet.io.RecordReader;
+import org.apache.parquet.io.api.Converter;
+import org.apache.parquet.io.api.GroupConverter;
+import org.apache.parquet.io.api.RecordMaterializer;
+import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.Type;
+
+/**
+ * Reads the rows of one Parquet file as Calcite rows ({@code Object[]} of the table's width,
+ * filled only at the requested positions). Only the requested columns are decoded and row groups
+ * whose statistics exclude the filter are skipped by parquet-mr before any page is read.
+ */
+final class ParquetRowReader implements Closeable {
+  private final Path file;
+  private final ParquetFileReader reader;
+  private final MessageColumnIO columnIO;
+  private final RowMaterializer materializer;
+  private final long[] wantedRows;
+  private int wantedIndex;
+  private RecordReader<Object[]> records;
+  private long remainingInGroup;
+  private long nextRow;
+
+  /**
+   * @param columnNames name of the file column to read for each table position (null: not read)
+   * @param wantedRows sorted global row indexes to return, or null for every row
+   */
+  ParquetRowReader(Path file, String[] columnNames, FilterCompat.Filter filter, long[] wantedRows)
+      throws IOException {
+    this.file = file;
+    this.reader = ParquetFiles.open(file, wantedRows == null ? filter : FilterCompat.NOOP);
+    this.wantedRows = wantedRows;
+    MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
+    List<Type> fields = new ArrayList<>();
+    List<Integer> targets = new ArrayList<>();
+    for (Type f : fileSchema.getFields()) {
+      for (int i = 0; i < columnNames.length; i++) {
+        if (f.getName().equals(columnNames[i])) {
+          fields.add(f);
+          targets.add(i);
+        }
+      }
+    }
+    MessageType requested = new MessageType(fileSchema.getName(), fields);
+    reader.setRequestedSchema(requested);
+    this.columnIO = new ColumnIOFactory().getColumnIO(requested, fileSchema, true);
+    this.materializer = new RowMaterializer(requested, targets, columnNames.length);
+  }
+
+  /** The next row, or null when the file is exhausted. */
+  Object[] next() throws IOException {
+    while (true) {
+      if (wantedRows != null && wantedIndex >= wantedRows.length) {
+        return null;
+      }
+      if (remainingInGroup == 0 && !nextRowGroup()) {
+        return null;
+      }
+      remainingInGroup--;
+      long row = nextRow++;
+      Object[] values = records.read();
+      if (wantedRows == null) {
+        return values;
+      }
+      if (wantedRows[wantedIndex] == row) {
+        wantedIndex++;
+        return values;
+      }
+    }
+  }
+
+  /** The global index of the row {@link #next()} returned last. */
+  long lastRowIndex() {
+    return nextRow - 1;
+  }
+
+  private boolean nextRowGroup() throws IOException {
+    while (true) {
+      int index = reader.getCurrentRowGroupIndex() + 1;
+      List<BlockMetaData> groups = reader.getRowGroups();
+      if (index >= groups.size()) {
+        return false;
+      }
+      BlockMetaData block = groups.get(index);
+      long first = firstRowOf(block);
+      if (wantedRows != null && (wantedRows[wantedIndex] >= first + block.getRowCount())) {
+        reader.skipNextRowGroup();
+        continue;
+      }
+      PageReadStore pages = reader.readNextRowGroup();
+      if (pages == null) {
+        return false;
+      }
+      records = columnIO.getRecordReader(pages, materializer, FilterCompat.NOOP);
+      remainingInGroup = pages.getRowCount();
+      nextRow = first;
+      return true;
+    }
+  }
+
+  /** The global index of a row group's first row (the reader's list may be filtered). */
+  private long firstRowOf(BlockMetaData block) {
+    if (block.getRowIndexOffset() >= 0) {
+      return block.getRowIndexOffset();
+    }
+    long first = 0;
+    for (BlockMetaData b : reader.getFooter().getBlocks()) {
+      if (b == block) {
+        return first;
+      }
+      first += b.getRowCount();
+    }
+    throw new IllegalStateException("row group not in footer of " + file);
+  }
+
+  Path file() {
+    return file;
+  }
+
+  @Override public void close() throws IOException {
+    reader.close();
+  }
+
+  /** Builds one Object[] per record, each requested field written at its table position. */
+  private static final class RowMaterializer extends RecordMaterializer<Object[]> {
+    private final RowConverter root;
+
+    RowMaterializer(MessageType requested, List<Integer> targets, int width) {
+      this.root = new RowConverter(requested, targets, width);
+    }
+
+    @Override public Object[] getCurrentRecord() {
+      return root.row;
+    }
+
+    @Override public GroupConverter getRootConverter() {
+      return root;
+    }
+  }
+
+  private static final class RowConverter extends GroupConverter {
+    private final Converter[] children;
+    private final int[] repeatedTargets;
+    private final int width;
+    private Object[] row;
+
+    RowConverter(MessageType requested, List<Integer> targets, int width) {
+      this.width = width;
+      this.children = new Converter[requested.getFieldCount()];
+      List<Integer> repeated = new ArrayList<>();
+      for (int i = 0; i < children.length; i++) {
+        Type f = requested.getType(i);
+        int target = targets.get(i);
+        if (f.isRepetition(Type.Repetition.REPEATED)) {
+          // A repeated top-level field without a LIST wrapper: its occurrences form the row's list.
+          repeated.add(target);
+          children[i] = ParquetValueConverters.forType(ParquetValueConverters.asOptional(f),
+              v -> appendTo(target, v));
+        } else {
+          children[i] = ParquetValueConverters.forType(f, v -> row[target] = v);
+        }
+      }
+      this.repeatedTargets = repeated.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    @SuppressWarnings("unchecked")
+    private void appendTo(int target, Object v) {
+      ((List<Object>) row[target]).add(v);
+    }
+
+    @Override public Converter getConverter(int fieldIndex) {
+      return children[fieldIndex];
+    }
+
+    @Override public void start() {
+      row = new Object[width];
+      for (int t : repeatedTargets) {
+        row[t] = new ArrayList<>();
+      }
+    }
+
+    @Override public void end() {
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package io.pqvector.calcite.sql;
+
+import java.lang.reflect.Type;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.apache.calcite.config.CalciteConnectionConfig;
+import org.apache.calcite.jdbc.CalcitePrepare;
+import org.apache.calcite.jdbc.CalciteSchema;
+import org.apache.calcite.prepare.CalciteCatalogReader;
+import org.apache.calcite.prepare.CalcitePrepareImpl;
+import org.apache.calcite.prepare.Prepare;
+import org.apache.calcite.plan.RelOptPlanner;
+import org.apache.calcite.rel.hint.HintPredicates;
+import org.apache.calcite.rel.hint.HintStrategyTable;
+import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.sql.SqlOperatorTable;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
+import org.apache.calcite.sql.util.SqlOperatorTables;
+import org.apache.calcite.sql.validate.SqlValidator;
+import org.apache.calcite.sql2rel.SqlToRelConverter;
+import org.apache.calcite.adapter.enumerable.EnumerableConvention;
+import org.apache.calcite.adapter.enumerable.EnumerableRel;
+import org.apache.calcite.prepare.CalciteSqlValidator;
+
+/**
+ * Calcite's statement preparation with pqvector's additions: the vector functions in the operator
+ * table (as real operators, so a bare {@code ?} can be typed) and the {@code nprobe} query hint,
+ * which the stock JDBC path would drop (it uses an empty hint strategy table).
+ */
+public class PqVectorPrepare extends CalcitePrepareImpl {
+  /** Hint name: {@code SELECT /*+ nprobe(20) *&#47; ...}. */
+  public static final String NPROBE_HINT = "nprobe";
+
+  static final HintStrategyTable HINTS = HintStrategyTable.builder()
+      .hintStrategy(NPROBE_HINT, HintPredicates.or(HintPredicates.PROJECT,
+          HintPredicates.TABLE_SCAN, HintPredicates.FILTER, HintPredicates.SORT,
+          HintPredicates.CALC))
+      .build();
+
+  @Override protected CalcitePreparingStmt getPreparingStmt(CalcitePrepare.Context context,
+      Type elementType, CalciteCatalogReader catalogReader, RelOptPlanner planner) {
+    EnumerableRel.Prefer prefer = elementType == Object[].class
+        ? EnumerableRel.Prefer.ARRAY : EnumerableRel.Prefer.CUSTOM;
+    return new PreparingStmt(this, context, catalogReader, context.getRootSchema(), prefer,
+        createCluster(planner, new RexBuilder(context.getTypeFactory())),
+        createConvertletTable());
+  }
+
+  /** Validator and SQL-to-rel converter with the vector operators and hints. */
+  static final class PreparingStmt extends CalcitePreparingStmt {
+    private final CalcitePrepare.Context context;
+
+    PreparingStmt(CalcitePrepareImpl prepare, CalcitePrepare.Context context,
+        Prepare.CatalogReader catalogReader, CalciteSchema schema, EnumerableRel.Prefer prefer,
+        org.apache.calcite.plan.RelOptCluster cluster,
+        org.apache.calcite.sql2rel.SqlRexConvertletTable convertlets) {
+      super(prepare, context, catalogReader, context.getTypeFactory(), schema, prefer, cluster,
+          EnumerableConvention.INSTANCE, convertlets);
+      this.context = context;
+    }
+
+    @Override protected SqlValidator createSqlValidator(Prepare.CatalogReader catalogReader,
+        UnaryOperator<SqlValidator.Config> configTransform) {
+      CalciteConnectionConfig config = context.config();
+      SqlOperatorTable operators = SqlOperatorTables.chain(
+          config.fun(SqlOperatorTable.class, SqlStdOperatorTable.instance()),
+          VectorOperators.table(), catalogReader);
+      SqlValidator.Config validatorConfig = configTransform.apply(SqlValidator.Config.DEFAULT
+          .withLenientOperatorLookup(config.lenientOperatorLookup())
+          .withConformance(config.conformance())
+          .withDefaultNullCollation(config.defaultNullCollation())
+          .withIdentifierExpansion(true));
+      return new CalciteSqlValidator(operators, (CalciteCatalogReader) catalogReader,
+          context.getTypeFactory(), validatorConfig);
+    }
+
+    @Override protected SqlToRelConverter getSqlToRelConverter(SqlValidator validator,
+        Prepare.CatalogReader catalogReader, SqlToRelConverter.Config config) {
+      return super.getSqlToRelConverter(validator, catalogReader,
+          config.withHintStrategyTable(HINTS));
+    }
+  }
+
+}

@@ -1,0 +1,54 @@
+package io.pqvector.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/** {@code java -jar pqvector.jar <command> ...}: the command line. */
+public final class Main {
+  private Main() {}
+
+  static final String USAGE = String.join("\n",
+      "usage: java -jar pqvector.jar <command> [options]",
+      "",
+      "commands:",
+      "  demo [--dir D] [--rows N] [--dim D]   generate sample data and run vector queries on it",
+      "  sql <dir> [-e \"<query>\"]             open a SQL shell on a directory of Parquet files",
+      "  help                                  show this text",
+      "");
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs a command; returns the process exit code. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 0) {
+      err.print(USAGE);
+      return 2;
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    try {
+      switch (args[0]) {
+        case "demo":
+          return new DemoCommand(out).run(CommandLine.parse(rest));
+        case "sql":
+          return SqlCommand.run(rest, out, err);
+        case "help":
+        case "--help":
+        case "-h":
+          out.print(USAGE);
+          return 0;
+        default:
+          err.println("pqvector: unknown command '" + args[0] + "'");
+          err.print(USAGE);
+          return 2;
+      }
+    } catch (CommandLine.UsageException e) {
+      err.println("pqvector " + args[0] + ": " + e.getMessage());
+      return 2;
+    } catch (Exception e) {
+      err.println("pqvector " + args[0] + ": " + (e.getMessage() == null ? e : e.getMessage()));
+      return 1;
+    }
+  }
+}

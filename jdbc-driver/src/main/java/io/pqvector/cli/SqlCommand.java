@@ -1,0 +1,39 @@
+package io.pqvector.cli;
+
+import io.pqvector.jdbc.PqVectorDriver;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import sqlline.SqlLine;
+
+/** {@code sql <dir> [-e "<query>"]}: sqlline connected to {@code jdbc:pqvector:<dir>}. */
+final class SqlCommand {
+  private SqlCommand() {}
+
+  static int run(String[] args, PrintStream out, PrintStream err) throws IOException,
+      CommandLine.UsageException {
+    if (args.length == 0 || args[0].startsWith("-")) {
+      throw new CommandLine.UsageException("expected a directory: sql <dir> [-e \"<query>\"]");
+    }
+    String url = "jdbc:pqvector:" + args[0];
+    List<String> sqlline = new ArrayList<>(List.of("-u", url, "-n", "", "-p", "",
+        "-d", PqVectorDriver.class.getName(), "--maxWidth=200", "--isolation=TRANSACTION_NONE"));
+    boolean oneStatement = false;
+    for (int i = 1; i < args.length; i++) {
+      if (args[i].equals("-e") && i + 1 < args.length) {
+        sqlline.add("-e");
+        sqlline.add(args[++i]);
+        oneStatement = true;
+      } else {
+        sqlline.add(args[i]);
+      }
+    }
+    if (oneStatement) {
+      sqlline.add("--showHeader=true");
+      sqlline.add("--silent=true");
+    }
+    SqlLine.Status status = SqlLine.start(sqlline.toArray(new String[0]), null, !oneStatement);
+    return status == SqlLine.Status.OK ? 0 : 1;
+  }
+}

@@ -1,0 +1,119 @@
+package io.pqvector.jdbc;
+
+import io.pqvector.calcite.ParquetDirectorySchema;
+import io.pqvector.calcite.sql.PqVectorPrepare;
+import java.sql.Connection;
+import java.sql.DriverPropertyInfo;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.calcite.avatica.AvaticaConnection;
+import org.apache.calcite.avatica.DriverVersion;
+import org.apache.calcite.avatica.Handler;
+import org.apache.calcite.avatica.HandlerImpl;
+import org.apache.calcite.avatica.Meta;
+import org.apache.calcite.jdbc.CalciteConnection;
+import org.apache.calcite.jdbc.CalcitePrepare;
+import org.apache.calcite.jdbc.Driver;
+import org.apache.calcite.jdbc.PqVectorMetaImpl;
+import org.apache.calcite.schema.SchemaPlus;
+
+/**
+ * The JDBC driver for {@code jdbc:pqvector:<directory>}: Calcite over a directory of Parquet
+ * files, with vector functions, the IVF planner rule and pqvector's own connection options.
+ */
+public final class PqVectorDriver extends Driver {
+  public static final String SCHEMA = "pqvector";
+  static final String DIRECTORY_PROPERTY = "pqvector.directory";
+  public static final String VERSION = "0.1.0";
+
+  static {
+    new PqVectorDriver().register();
+  }
+
+  public PqVectorDriver() {
+    super(PqVectorPrepare::new);
+  }
+
+  @Override protected String getConnectStringPrefix() {
+    return ConnectionSettings.PREFIX;
+  }
+
+  @Override protected DriverVersion createDriverVersion() {
+    return new DriverVersion("pqvector JDBC Driver", VERSION, "pqvector", VERSION, true, 0, 1,
+        0, 1);
+  }
+
+  @Override public CalcitePrepare createPrepare() {
+    return new PqVectorPrepare();
+  }
+
+  @Override public Meta createMeta(AvaticaConnection connection) {
+    return new PqVectorMetaImpl(connection);
+  }
+
+  @Override public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) {
+    DriverPropertyInfo[] result = new DriverPropertyInfo[ConnectionSettings.KNOWN.size()];
+    int i = 0;
+    for (Map.Entry<String, String> e : ConnectionSettings.KNOWN.entrySet()) {
+      DriverPropertyInfo p = new DriverPropertyInfo(e.getKey(),
+          info == null ? null : info.getProperty(e.getKey()));
+      p.description = e.getValue();
+      result[i++] = p;
+    }
+    return result;
+  }
+
+  @Override public Connection connect(String url, Properties info) throws SQLException {
+    if (url == null || !acceptsURL(url)) {
+      return null;
+    }
+    ConnectionSettings settings = ConnectionSettings.parse(url, info);
+    Properties calcite = new Properties();
+    // Unquoted identifiers case-insensitive, double quotes quote: what SQL clients expect.
+    calcite.setProperty("lex", "MYSQL_ANSI");
+    // NULL distances sort last in both directions, as in DuckDB.
+    calcite.setProperty("defaultNullCollation", "LAST");
+    calcite.setProperty(DIRECTORY_PROPERTY, settings.root().toString());
+    settings.options().forEach((k, v) -> calcite.setProperty("pqvector." + k, v));
+    return super.connect(ConnectionSettings.PREFIX, calcite);
+  }
+
+  @Override protected Handler createHandler() {
+    Handler calciteHandler = super.createHandler();
+    return new HandlerImpl() {
+      @Override public void onConnectionInit(AvaticaConnection connection) throws SQLException {
+        calciteHandler.onConnectionInit(connection);
+        CalciteConnection c = (CalciteConnection) connection;
+        Properties p = c.getProperties();
+        String dir = p.getProperty(DIRECTORY_PROPERTY);
+        if (dir == null) {
+          throw new SQLException("pqvector: connection has no directory", "08001");
+        }
+        boolean follow = Boolean.parseBoolean(p.getProperty("pqvector.followSymlinks", "false"));
+        try {
+          SchemaPlus schema = c.getRootSchema().add(SCHEMA,
+              new ParquetDirectorySchema(java.nio.file.Paths.get(dir), follow));
+          // Listed on every lookup so tables follow the files without reconnecting.
+          schema.setCacheEnabled(false);
+        } catch (RuntimeException e) {
+          throw new SQLException("pqvector: " + e.getMessage(), "08001", e);
+        }
+        c.setSchema(SCHEMA);
+      }
+
+      @Override public void onConnectionClose(AvaticaConnection connection) {
+        calciteHandler.onConnectionClose(connection);
+      }
+
+      @Override public void onStatementExecute(org.apache.calcite.avatica.AvaticaStatement s,
+          ResultSink sink) {
+        calciteHandler.onStatementExecute(s, sink);
+      }
+
+      @Override public void onStatementClose(org.apache.calcite.avatica.AvaticaStatement s) {
+        calciteHandler.onStatementClose(s);
+      }
+    };
+  }
+}
