@@ -83,6 +83,21 @@ class OpeningErrorsTest {
   }
 
   @Test
+  void filterPrunesRowGroupsByStatistics() throws IOException {
+    Path file = dir.resolve("f.parquet");
+    TestVectorFile.write(file, new TestVectorFile.Spec().rows(500).rowGroupRows(128));
+    org.apache.parquet.filter2.compat.FilterCompat.Filter idAbove400 = org.apache.parquet.filter2.compat.FilterCompat
+        .get(org.apache.parquet.filter2.predicate.FilterApi.gt(
+            org.apache.parquet.filter2.predicate.FilterApi.longColumn("id"), 400L));
+    try (ParquetFileReader all = ParquetFiles.open(file);
+        ParquetFileReader pruned = ParquetFiles.open(file, idAbove400)) {
+      assertEquals(4, all.getRowGroups().size());
+      assertEquals(1, pruned.getRowGroups().size());
+      assertEquals(500 - 384, pruned.getRowGroups().get(0).getRowCount());
+    }
+  }
+
+  @Test
   void unsupportedCodecNamesFileAndCodec() {
     IOException e = assertThrows(IOException.class,
         () -> PageCompression.of(CompressionCodecName.LZO, Path.of("/data/x.parquet")));
