@@ -1,92 +1,111 @@
 package io.pqvector.parquet;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 import org.apache.parquet.ParquetReadOptions;
-import org.apache.parquet.bytes.BytesInput;
-import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
-import org.apache.parquet.io.InputFile;
-import org.apache.parquet.io.SeekableInputStream;
-import org.xerial.snappy.Snappy;
 
-/** TEMPORARY minimal opener; replaced by the reader branch. */
+/**
+ * Opens local Parquet files with parquet-mr and no Hadoop installation.
+ *
+ * <p>Before handing a file to parquet-mr it checks the magic bytes and the footer length, so that a
+ * file that is not Parquet, is truncated, or has an encrypted footer gives an IOException that names
+ * the file and says which of these it is (parquet-mr's own messages are terse or are runtime
+ * exceptions).
+ */
 public final class ParquetFiles {
+  private static final byte[] MAGIC = "PAR1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ENCRYPTED_MAGIC = "PARE".getBytes(StandardCharsets.US_ASCII);
+  /** Head magic + footer length + tail magic. */
+  private static final int MIN_LENGTH = 4 + 4 + 4;
+
   private ParquetFiles() {}
 
   public static ParquetFileReader open(Path file) throws IOException {
     return open(file, FilterCompat.NOOP);
   }
 
+  /**
+   * Opens {@code file}; {@code filter} lets parquet-mr drop row groups by statistics and dictionaries
+   * ({@link ParquetFileReader#getRowGroups()} then lists only the row groups that may match).
+   */
   public static ParquetFileReader open(Path file, FilterCompat.Filter filter) throws IOException {
-    ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())
-        .withCodecFactory(new Codecs()).withRecordFilter(filter).build();
-    return ParquetFileReader.open(new Input(file), options);
+    return open(new LocalFileInput(file), filter);
   }
 
+  /** Reads and returns the footer (schema, row groups, key-value metadata) of {@code file}. */
   public static ParquetMetadata readFooter(Path file) throws IOException {
-    try (ParquetFileReader r = open(file)) {
-      return r.getFooter();
+    try (ParquetFileReader reader = open(file)) {
+      return reader.getFooter();
     }
   }
 
-  private static final class Input implements InputFile {
-    private final Path path;
-    Input(Path path) { this.path = path; }
-    @Override public long getLength() throws IOException { return java.nio.file.Files.size(path); }
-    @Override public SeekableInputStream newStream() throws IOException {
-      FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
-      return new org.apache.parquet.io.DelegatingSeekableInputStream(
-          new java.io.BufferedInputStream(java.nio.channels.Channels.newInputStream(ch), 65536)) {
-        long pos;
-        java.io.InputStream in = new java.io.BufferedInputStream(java.nio.channels.Channels.newInputStream(ch), 65536);
-        @Override public long getPos() { return pos; }
-        @Override public void seek(long newPos) throws IOException { ch.position(newPos); pos = newPos; in = new java.io.BufferedInputStream(java.nio.channels.Channels.newInputStream(ch), 65536); }
-        @Override public int read() throws IOException { int b = in.read(); if (b >= 0) pos++; return b; }
-        @Override public int read(byte[] b, int off, int len) throws IOException { int n = in.read(b, off, len); if (n > 0) pos += n; return n; }
-        @Override public void readFully(byte[] b, int off, int len) throws IOException { while (len > 0) { int n = read(b, off, len); if (n < 0) throw new java.io.EOFException(); off += n; len -= n; } }
-        @Override public void readFully(byte[] b) throws IOException { readFully(b, 0, b.length); }
-        @Override public int read(ByteBuffer buf) throws IOException { byte[] t = new byte[buf.remaining()]; int n = read(t, 0, t.length); if (n > 0) buf.put(t, 0, n); return n; }
-        @Override public void readFully(ByteBuffer buf) throws IOException { byte[] t = new byte[buf.remaining()]; readFully(t, 0, t.length); buf.put(t); }
-        @Override public void close() throws IOException { ch.close(); }
-      };
+  static ParquetFileReader open(LocalFileInput input, FilterCompat.Filter filter) throws IOException {
+    Path file = input.path();
+    checkFraming(input);
+    ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())
+        .withCodecFactory(new LocalCodecFactory(file))
+        .withRecordFilter(filter)
+        .build();
+    try {
+      return ParquetFileReader.open(input, options);
+    } catch (IOException e) {
+      throw new IOException("Cannot read the Parquet footer of " + file + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      // parquet-mr reports a corrupt Thrift footer with unchecked exceptions.
+      throw new IOException("Corrupt Parquet footer in " + file + ": " + e, e);
     }
   }
 
-  private static final class Codecs implements CompressionCodecFactory {
-    @Override public BytesInputCompressor getCompressor(CompressionCodecName codecName) {
-      throw new UnsupportedOperationException();
+  /** Checks head and tail magic and the footer length: what parquet-mr would trip over obscurely. */
+  private static void checkFraming(LocalFileInput input) throws IOException {
+    Path file = input.path();
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      long length = channel.size();
+      if (length < MIN_LENGTH) {
+        throw new IOException(
+            file + " is not a Parquet file: it is " + length + " bytes long, too short to hold a footer");
+      }
+      byte[] head = readAt(channel, 0, 4);
+      ByteBuffer tail = ByteBuffer.wrap(readAt(channel, length - 8, 8)).order(ByteOrder.LITTLE_ENDIAN);
+      byte[] tailMagic = new byte[4];
+      tail.position(4);
+      tail.get(tailMagic);
+      if (!java.util.Arrays.equals(head, MAGIC) && !java.util.Arrays.equals(head, ENCRYPTED_MAGIC)) {
+        throw new IOException(file + " is not a Parquet file: it does not start with the magic bytes PAR1");
+      }
+      if (java.util.Arrays.equals(tailMagic, ENCRYPTED_MAGIC)) {
+        throw new IOException(
+            file + " has an encrypted footer (magic PARE); encrypted Parquet files are not supported");
+      }
+      if (!java.util.Arrays.equals(tailMagic, MAGIC)) {
+        throw new IOException(
+            file + " is truncated or corrupt: it does not end with the magic bytes PAR1");
+      }
+      int footerLength = tail.getInt(0);
+      if (footerLength <= 0 || footerLength > length - MIN_LENGTH) {
+        throw new IOException(
+            file + " is truncated or corrupt: footer length " + footerLength + " does not fit in a file of "
+                + length + " bytes");
+      }
     }
-    @Override public BytesInputDecompressor getDecompressor(CompressionCodecName codec) {
-      return new BytesInputDecompressor() {
-        @Override public BytesInput decompress(BytesInput bytes, int size) throws IOException {
-          byte[] in = bytes.toByteArray();
-          switch (codec) {
-            case UNCOMPRESSED: return BytesInput.from(in);
-            case SNAPPY: { byte[] out = new byte[size]; Snappy.uncompress(in, 0, in.length, out, 0); return BytesInput.from(out); }
-            case ZSTD: return BytesInput.from(com.github.luben.zstd.Zstd.decompress(in, size));
-            case GZIP: try (GZIPInputStream g = new GZIPInputStream(new ByteArrayInputStream(in))) { return BytesInput.from(g.readAllBytes()); }
-            default: throw new IOException("unsupported codec " + codec);
-          }
-        }
-        @Override public void decompress(ByteBuffer input, int compressedSize, ByteBuffer output, int size) throws IOException {
-          byte[] in = new byte[compressedSize]; input.get(in);
-          output.put(decompress(BytesInput.from(in), size).toByteArray());
-        }
-        @Override public void release() {}
-      };
+  }
+
+  private static byte[] readAt(FileChannel channel, long position, int n) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(n);
+    while (buffer.hasRemaining()) {
+      if (channel.read(buffer, position + buffer.position()) < 0) {
+        throw new java.io.EOFException();
+      }
     }
-    @Override public void release() {}
+    return buffer.array();
   }
 }
