@@ -1,0 +1,196 @@
+package io.pqvector.parquet;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.Lock;
+import java.util.zip.CRC32C;
+import org.apache.parquet.format.FileMetaData;
+import org.apache.parquet.format.KeyValue;
+
+/**
+ * Named byte payloads stored inside a Parquet file, after its data, found through the footer's
+ * key-value metadata. Every Parquet reader still reads the file exactly as before: data pages are
+ * never rewritten, bytes below the original footer are never modified, and only a new footer
+ * (whose absolute offsets stay valid) is added.
+ *
+ * <p>On disk: a payload lies between the original footer's start ({@code base}, recorded under
+ * {@code pqvector.appendix.base}) and the live footer, which is always the last thing in the file.
+ * The footer entry {@code key -> "<offset>:<length>:<crc32c>"} locates it. A rewrite reuses dead
+ * space (old footers, old payloads) when the new payload and footer fit before the live footer,
+ * then truncates; otherwise it appends. Repeated same-size writes therefore stay within about
+ * two payloads and three footers of the original size. Crash safety: see {@link TailCommit} and
+ * {@link AppendixJournal}.
+ *
+ * <p>Footer preservation: the footer is parsed into parquet-format's Thrift classes (those bundled
+ * with this parquet-mr), edited and written back. Fields those classes know survive unchanged:
+ * version, schema, num_rows, row groups (column chunks, statistics, page indexes' locations,
+ * bloom filter locations, size statistics), key-value entries (order kept), created_by,
+ * column_orders. Fields unknown to them (added to the Parquet format after this version, or
+ * private extensions) are silently dropped on rewrite, as Thrift skips unknown fields. Encrypted
+ * files (PARE footer, or a plaintext footer with encryption_algorithm) are refused.
+ */
+public final class ParquetAppendix {
+
+  private static final ParquetAppendix DEFAULT = new ParquetAppendix(RegionIo.DIRECT);
+
+  private final TailCommit commit;
+
+  /** For tests: {@code io} may inject faults into the commit. */
+  ParquetAppendix(RegionIo io) {
+    this.commit = new TailCommit(io);
+  }
+
+  /** Stores {@code payload} under {@code key}, replacing any earlier payload under that key. */
+  public static void write(Path file, String key, byte[] payload) throws IOException {
+    DEFAULT.put(file, key, payload);
+  }
+
+  /** The payload stored under {@code key}, or null when the footer has no such key. */
+  public static byte[] read(Path file, String key) throws IOException {
+    checkKey(key);
+    Path real = ExclusiveFile.realPath(file);
+    if (Files.exists(AppendixJournal.pathFor(real))) {
+      recover(file);
+    }
+    Lock lock = ExclusiveFile.jvmLock(real).readLock();
+    lock.lock();
+    try (FileChannel channel = FileChannel.open(real, StandardOpenOption.READ)) {
+      AppendixLayout layout = AppendixLayout.of(file, ParquetTail.read(channel, file));
+      PayloadLocation location = layout.locate(key);
+      if (location == null) {
+        return null;
+      }
+      byte[] payload = new FileRange(channel, location.offset(), location.end()).read();
+      CRC32C crc = new CRC32C();
+      crc.update(payload);
+      if ((int) crc.getValue() != location.crc32c()) {
+        throw new IOException(file + ": payload of footer key '" + key
+            + "' fails its CRC32C check (file damaged or changed by another process)");
+      }
+      return payload;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Removes the payload stored under {@code key}; a missing key leaves the file untouched. */
+  public static void remove(Path file, String key) throws IOException {
+    DEFAULT.delete(file, key);
+  }
+
+  /**
+   * Repairs the result of an interrupted write, if a journal shows one: truncates the file back
+   * to its length before that write unless the write completed, then deletes the journal.
+   * Returns whether a leftover journal was found and resolved. Called by every other method.
+   */
+  public static boolean recover(Path file) throws IOException {
+    Path real = ExclusiveFile.realPath(file);
+    if (!Files.exists(AppendixJournal.pathFor(real))) {
+      return false;
+    }
+    try (ExclusiveFile locked = ExclusiveFile.open(file)) {
+      return JournalRecovery.recover(locked);
+    }
+  }
+
+  void put(Path file, String key, byte[] payload) throws IOException {
+    checkKey(key);
+    Objects.requireNonNull(payload, "payload");
+    try (ExclusiveFile locked = ExclusiveFile.open(file)) {
+      JournalRecovery.recover(locked);
+      AppendixLayout layout = AppendixLayout.of(file, ParquetTail.read(locked.channel(), file));
+      // The footer records the payload's own offset, so its size depends on where it goes:
+      // place, encode, and re-place until the two agree (one or two rounds; append always fits).
+      long position = layout.tail().fileLength();
+      byte[] tail = encodeTail(layout, key, new PayloadLocation(position, payload.length, crc32c(payload)));
+      for (int round = 0; round < 4; round++) {
+        long placed = layout.place(key, payload.length + (long) tail.length);
+        if (placed == position) {
+          break;
+        }
+        position = round < 3 ? placed : layout.tail().fileLength();
+        tail = encodeTail(layout, key, new PayloadLocation(position, payload.length, crc32c(payload)));
+      }
+      commit.commit(locked, layout, position, payload, tail);
+    }
+  }
+
+  void delete(Path file, String key) throws IOException {
+    checkKey(key);
+    try (ExclusiveFile locked = ExclusiveFile.open(file)) {
+      JournalRecovery.recover(locked);
+      AppendixLayout layout = AppendixLayout.of(file, ParquetTail.read(locked.channel(), file));
+      if (layout.tail().keyValue(key) == null) {
+        return;
+      }
+      if (!layout.hasPayloadsOtherThan(key)) {
+        // Last payload gone: put a footer without the base entry back at the base, restoring
+        // the original layout, if it fits there without touching what the live footer references.
+        byte[] bare = ParquetTail.encode(footerWith(layout, key, null, false));
+        if (layout.place(key, bare.length) == layout.base()) {
+          commit.commit(locked, layout, layout.base(), new byte[0], bare);
+          return;
+        }
+      }
+      byte[] tail = ParquetTail.encode(footerWith(layout, key, null, true));
+      commit.commit(locked, layout, layout.place(key, tail.length), new byte[0], tail);
+    }
+  }
+
+  private static byte[] encodeTail(AppendixLayout layout, String key, PayloadLocation location) throws IOException {
+    return ParquetTail.encode(footerWith(layout, key, location.format(), true));
+  }
+
+  /**
+   * The live footer with {@code key} set to {@code value} (null: removed) and, if
+   * {@code recordBase}, the base entry set. Other entries keep their order.
+   */
+  private static FileMetaData footerWith(AppendixLayout layout, String key, String value, boolean recordBase) {
+    FileMetaData footer = layout.tail().metadataCopy();
+    List<KeyValue> entries = new ArrayList<>();
+    boolean keySet = false;
+    boolean baseSet = false;
+    for (KeyValue kv : layout.tail().keyValues()) {
+      if (kv.getKey().equals(key)) {
+        if (value != null) {
+          entries.add(new KeyValue(key).setValue(value));
+          keySet = true;
+        }
+      } else if (kv.getKey().equals(AppendixLayout.BASE_KEY)) {
+        if (recordBase) {
+          entries.add(new KeyValue(AppendixLayout.BASE_KEY).setValue(Long.toString(layout.base())));
+          baseSet = true;
+        }
+      } else {
+        entries.add(kv.deepCopy());
+      }
+    }
+    if (value != null && !keySet) {
+      entries.add(new KeyValue(key).setValue(value));
+    }
+    if (recordBase && !baseSet) {
+      entries.add(new KeyValue(AppendixLayout.BASE_KEY).setValue(Long.toString(layout.base())));
+    }
+    footer.setKey_value_metadata(entries.isEmpty() ? null : entries);
+    return footer;
+  }
+
+  private static void checkKey(String key) {
+    Objects.requireNonNull(key, "key");
+    if (key.isEmpty() || key.equals(AppendixLayout.BASE_KEY)) {
+      throw new IllegalArgumentException("key must be non-empty and not " + AppendixLayout.BASE_KEY);
+    }
+  }
+
+  private static int crc32c(byte[] bytes) {
+    CRC32C crc = new CRC32C();
+    crc.update(bytes);
+    return (int) crc.getValue();
+  }
+}
