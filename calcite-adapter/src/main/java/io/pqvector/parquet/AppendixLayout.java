@@ -3,6 +3,7 @@ package io.pqvector.parquet;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,11 +76,6 @@ final class AppendixLayout {
     return tail;
   }
 
-  /** Whether any payload other than {@code key}'s would remain. */
-  boolean hasPayloadsOtherThan(String key) {
-    return payloads.keySet().stream().anyMatch(k -> !k.equals(key));
-  }
-
   /**
    * The checked location of {@code key}'s payload, or null when the footer has no such key.
    * Checks bounds before anything is allocated.
@@ -105,28 +101,51 @@ final class AppendixLayout {
     return location;
   }
 
+  /** The payloads other than {@code key}'s, in file order. */
+  Map<String, PayloadLocation> payloadsOtherThan(String key) {
+    Map<String, PayloadLocation> others = new LinkedHashMap<>();
+    payloads.entrySet().stream()
+        .filter(e -> !e.getKey().equals(key))
+        .sorted(Map.Entry.comparingByValue(Comparator.comparingLong(PayloadLocation::offset)))
+        .forEach(e -> others.put(e.getKey(), e.getValue()));
+    return others;
+  }
+
   /**
    * Where a new tail of {@code size} bytes (the new payload of {@code key}, if any, then the new
-   * footer, length and magic) goes. The lowest position that overlaps nothing the live footer still
-   * references (so the file stays readable until the new footer is the last thing in it), lies
-   * above every payload that stays live (so truncating after it keeps them) and ends before the
-   * live footer. Without such a gap: the current end of the file, i.e. append.
+   * footer, length and magic) goes while every other payload stays where it is: the lowest free
+   * position above every payload that stays live, so that truncating after the new tail keeps
+   * them. Without such a gap: the current end of the file, i.e. append.
    */
   long place(String key, long size) {
     long keptEnd = base;
-    List<long[]> busy = new ArrayList<>();
-    for (Map.Entry<String, PayloadLocation> e : payloads.entrySet()) {
-      PayloadLocation p = e.getValue();
-      busy.add(new long[] {p.offset(), p.end()});
-      if (!e.getKey().equals(key)) {
-        keptEnd = Math.max(keptEnd, p.end());
-      }
+    for (PayloadLocation p : payloadsOtherThan(key).values()) {
+      keptEnd = Math.max(keptEnd, p.end());
     }
+    return lowestFreeStart(keptEnd, size);
+  }
+
+  /**
+   * Where a new tail of {@code size} bytes goes that carries copies of all payloads that stay
+   * live: the lowest free position above the base, or the end of the file.
+   */
+  long placeCompacted(long size) {
+    return lowestFreeStart(base, size);
+  }
+
+  /**
+   * The lowest position at or above {@code floor} where {@code size} bytes overlap nothing the
+   * live footer references (so the file stays readable until the new footer is last) and end
+   * before the live footer; else the end of the file.
+   */
+  private long lowestFreeStart(long floor, long size) {
+    List<long[]> busy = new ArrayList<>();
     TreeSet<Long> candidates = new TreeSet<>();
-    candidates.add(keptEnd);
-    for (long[] extent : busy) {
-      if (extent[1] >= keptEnd) {
-        candidates.add(extent[1]);
+    candidates.add(floor);
+    for (PayloadLocation p : payloads.values()) {
+      busy.add(new long[] {p.offset(), p.end()});
+      if (p.end() >= floor) {
+        candidates.add(p.end());
       }
     }
     for (long start : candidates) {

@@ -5,13 +5,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.Lock;
 import java.util.zip.CRC32C;
-import org.apache.parquet.format.FileMetaData;
-import org.apache.parquet.format.KeyValue;
 
 /**
  * Named byte payloads stored inside a Parquet file, after its data, found through the footer's
@@ -105,19 +101,7 @@ public final class ParquetAppendix {
     try (ExclusiveFile locked = ExclusiveFile.open(file)) {
       JournalRecovery.recover(locked);
       AppendixLayout layout = AppendixLayout.of(file, ParquetTail.read(locked.channel(), file));
-      // The footer records the payload's own offset, so its size depends on where it goes:
-      // place, encode, and re-place until the two agree (one or two rounds; append always fits).
-      long position = layout.tail().fileLength();
-      byte[] tail = encodeTail(layout, key, new PayloadLocation(position, payload.length, crc32c(payload)));
-      for (int round = 0; round < 4; round++) {
-        long placed = layout.place(key, payload.length + (long) tail.length);
-        if (placed == position) {
-          break;
-        }
-        position = round < 3 ? placed : layout.tail().fileLength();
-        tail = encodeTail(layout, key, new PayloadLocation(position, payload.length, crc32c(payload)));
-      }
-      commit.commit(locked, layout, position, payload, tail);
+      commit.commit(locked, layout, new TailPlanner(locked.channel(), layout).plan(key, payload));
     }
   }
 
@@ -129,56 +113,19 @@ public final class ParquetAppendix {
       if (layout.tail().keyValue(key) == null) {
         return;
       }
-      if (!layout.hasPayloadsOtherThan(key)) {
-        // Last payload gone: put a footer without the base entry back at the base, restoring
-        // the original layout, if it fits there without touching what the live footer references.
-        byte[] bare = ParquetTail.encode(footerWith(layout, key, null, false));
-        if (layout.place(key, bare.length) == layout.base()) {
-          commit.commit(locked, layout, layout.base(), new byte[0], bare);
-          return;
-        }
+      TailPlanner.Plan bare = new TailPlanner(locked.channel(), layout).planBareFooterAtBase(key);
+      if (bare != null) {
+        commit.commit(locked, layout, bare);
+        return;
       }
-      byte[] tail = ParquetTail.encode(footerWith(layout, key, null, true));
-      commit.commit(locked, layout, layout.place(key, tail.length), new byte[0], tail);
-    }
-  }
-
-  private static byte[] encodeTail(AppendixLayout layout, String key, PayloadLocation location) throws IOException {
-    return ParquetTail.encode(footerWith(layout, key, location.format(), true));
-  }
-
-  /**
-   * The live footer with {@code key} set to {@code value} (null: removed) and, if
-   * {@code recordBase}, the base entry set. Other entries keep their order.
-   */
-  private static FileMetaData footerWith(AppendixLayout layout, String key, String value, boolean recordBase) {
-    FileMetaData footer = layout.tail().metadataCopy();
-    List<KeyValue> entries = new ArrayList<>();
-    boolean keySet = false;
-    boolean baseSet = false;
-    for (KeyValue kv : layout.tail().keyValues()) {
-      if (kv.getKey().equals(key)) {
-        if (value != null) {
-          entries.add(new KeyValue(key).setValue(value));
-          keySet = true;
-        }
-      } else if (kv.getKey().equals(AppendixLayout.BASE_KEY)) {
-        if (recordBase) {
-          entries.add(new KeyValue(AppendixLayout.BASE_KEY).setValue(Long.toString(layout.base())));
-          baseSet = true;
-        }
-      } else {
-        entries.add(kv.deepCopy());
+      commit.commit(locked, layout, new TailPlanner(locked.channel(), layout).plan(key, null));
+      // The removed payload is dead now, which may have made room for the bare footer at the base.
+      AppendixLayout after = AppendixLayout.of(file, ParquetTail.read(locked.channel(), file));
+      bare = new TailPlanner(locked.channel(), after).planBareFooterAtBase(key);
+      if (bare != null) {
+        commit.commit(locked, after, bare);
       }
     }
-    if (value != null && !keySet) {
-      entries.add(new KeyValue(key).setValue(value));
-    }
-    if (recordBase && !baseSet) {
-      entries.add(new KeyValue(AppendixLayout.BASE_KEY).setValue(Long.toString(layout.base())));
-    }
-    footer.setKey_value_metadata(entries.isEmpty() ? null : entries);
-    return footer;
   }
 
   private static void checkKey(String key) {
@@ -186,11 +133,5 @@ public final class ParquetAppendix {
     if (key.isEmpty() || key.equals(AppendixLayout.BASE_KEY)) {
       throw new IllegalArgumentException("key must be non-empty and not " + AppendixLayout.BASE_KEY);
     }
-  }
-
-  private static int crc32c(byte[] bytes) {
-    CRC32C crc = new CRC32C();
-    crc.update(bytes);
-    return (int) crc.getValue();
   }
 }

@@ -29,12 +29,12 @@ final class TailCommit {
     this.io = io;
   }
 
-  void commit(ExclusiveFile file, AppendixLayout layout, long position, byte[] payload, byte[] tail)
-      throws IOException {
+  void commit(ExclusiveFile file, AppendixLayout layout, TailPlanner.Plan plan) throws IOException {
     ParquetTail old = layout.tail();
+    long position = plan.position();
     FileChannel channel = file.channel();
     Path journalPath = AppendixJournal.pathFor(file.path());
-    long newLength = position + payload.length + tail.length;
+    long newLength = position + plan.size();
     if (position < layout.base()) {
       throw new IllegalStateException("new tail at " + position + " would lie below the appendix base " + layout.base());
     }
@@ -43,13 +43,16 @@ final class TailCommit {
           + ") would overwrite the live footer at " + old.footerStart());
     }
     CRC32C regionCrc = new CRC32C();
-    regionCrc.update(payload);
-    regionCrc.update(tail);
+    ByteBuffer[] region = new ByteBuffer[plan.pieces().size()];
+    for (int i = 0; i < region.length; i++) {
+      regionCrc.update(plan.pieces().get(i));
+      region[i] = ByteBuffer.wrap(plan.pieces().get(i));
+    }
     AppendixJournal journal = new AppendixJournal(old.fileLength(), old.footerStart(), old.crc32c(),
         newLength, position, (int) regionCrc.getValue());
     journal.writeDurably(journalPath);
     try {
-      io.write(channel, position, ByteBuffer.wrap(payload), ByteBuffer.wrap(tail));
+      io.write(channel, position, region);
       channel.force(true);
       if (newLength < old.fileLength()) {
         io.truncate(channel, newLength);
