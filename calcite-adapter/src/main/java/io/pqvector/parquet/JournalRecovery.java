@@ -31,7 +31,11 @@ final class JournalRecovery {
       AppendixJournal.delete(journalPath); // completed: only the cleanup was missing
       return true;
     }
-    if (length >= journal.originalLength()
+    // Before the commit, or cut short: the old live tail intact, and at most the journaled new
+    // bytes after it. A file longer than that was extended by someone else: not ours to cut.
+    boolean lengthFits = length == journal.originalLength()
+        || (length > journal.originalLength() && length <= journal.newLength());
+    if (lengthFits
         && new FileRange(channel, journal.originalTailStart(), journal.originalLength()).crc32c()
             == journal.originalTailCrc()) {
       if (length > journal.originalLength()) {
