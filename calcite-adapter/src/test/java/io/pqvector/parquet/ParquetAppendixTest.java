@@ -195,6 +195,26 @@ class ParquetAppendixTest {
     assertEquals(rows, SampleParquet.rows(file));
   }
 
+  @Test
+  void concurrentWritersInTwoProcessesDoNotLoseUpdates() throws Exception {
+    Path file = copy();
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process other = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        AppendixWriterProcess.class.getName(), file.toString(), "b", "2", "40")
+        .redirectErrorStream(true).start();
+    byte[] a = null;
+    for (int i = 0; i < 40; i++) {
+      a = payload(1000 + 300 * (i % 3), 100 + i);
+      ParquetAppendix.write(file, "a", a);
+    }
+    String output = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, other.waitFor(), output);
+    assertTrue(output.contains("done"), output);
+    assertArrayEquals(a, ParquetAppendix.read(file, "a"));
+    assertArrayEquals(payload(1000 + 300 * (39 % 3), 2 * 100 + 39), ParquetAppendix.read(file, "b"));
+    assertEquals(rows, SampleParquet.rows(file));
+  }
+
   private static byte[] writeRepeatedly(Path file, String key, long seed) throws IOException {
     byte[] last = null;
     for (int i = 0; i < 15; i++) {
