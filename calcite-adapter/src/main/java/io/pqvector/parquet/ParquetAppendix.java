@@ -17,11 +17,15 @@ import java.util.zip.CRC32C;
  *
  * <p>On disk: a payload lies between the original footer's start ({@code base}, recorded under
  * {@code pqvector.appendix.base}) and the live footer, which is always the last thing in the file.
- * The footer entry {@code key -> "<offset>:<length>:<crc32c>"} locates it. A rewrite reuses dead
- * space (old footers, old payloads) when the new payload and footer fit before the live footer,
- * then truncates; otherwise it appends. Repeated same-size writes therefore stay within about
- * two payloads and three footers of the original size. Crash safety: see {@link TailCommit} and
- * {@link AppendixJournal}.
+ * The footer entry {@code key -> "<offset>:<length>:<crc32c hex>"} locates it. A rewrite reuses
+ * dead space (old footers, old payloads) when the new payload and footer fit before the live
+ * footer, then truncates; otherwise the new tail is appended, carrying copies of the other keys'
+ * payloads so that everything below it is dead and reusable next time. Repeated writes of one key
+ * at a steady size keep the file within about two payloads and two or three footers of the
+ * original; removing the last payload restores the original length. Crash safety and what is
+ * atomic: see {@link TailCommit}, {@link AppendixJournal}, {@link JournalRecovery}. Concurrency:
+ * writers exclude each other ({@link ExclusiveFile}); readers take no OS lock and instead check
+ * each payload's CRC32C.
  *
  * <p>Footer preservation: the footer is parsed into parquet-format's Thrift classes (those bundled
  * with this parquet-mr), edited and written back. Fields those classes know survive unchanged:
@@ -47,13 +51,30 @@ public final class ParquetAppendix {
     DEFAULT.put(file, key, payload);
   }
 
-  /** The payload stored under {@code key}, or null when the footer has no such key. */
+  /**
+   * The payload stored under {@code key}, or null when the footer has no such key. Needs no write
+   * access unless an interrupted write has to be repaired first.
+   */
   public static byte[] read(Path file, String key) throws IOException {
     checkKey(key);
     Path real = ExclusiveFile.realPath(file);
-    if (Files.exists(AppendixJournal.pathFor(real))) {
+    Path journal = AppendixJournal.pathFor(real);
+    if (Files.exists(journal)) {
       recover(file);
     }
+    try {
+      return readPayload(file, real, key);
+    } catch (IOException e) {
+      if (!Files.exists(journal)) {
+        throw e;
+      }
+      // Another process may be mid-commit: recover() waits for its lock, then the tail is whole.
+      recover(file);
+      return readPayload(file, real, key);
+    }
+  }
+
+  private static byte[] readPayload(Path file, Path real, String key) throws IOException {
     Lock lock = ExclusiveFile.jvmLock(real).readLock();
     lock.lock();
     try (FileChannel channel = FileChannel.open(real, StandardOpenOption.READ)) {
