@@ -3,7 +3,6 @@ package io.pqvector.calcite;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
@@ -16,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.apache.calcite.schema.Table;
 import org.apache.calcite.schema.impl.AbstractSchema;
-import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 
 /**
  * Every Parquet file under the root directory is a table named after the file; a sub-directory
@@ -69,16 +68,16 @@ public final class ParquetDirectorySchema extends AbstractSchema {
     if (cached != null && cached.versions.equals(versions)) {
       return cached.table;
     }
-    Map<Path, MessageType> schemas = new HashMap<>();
+    Map<Path, ParquetMetadata> footers = new HashMap<>();
     for (FileVersion v : versions) {
       FileSchema fs = fileSchemas.get(v.path);
       if (fs == null || !fs.version.equals(v)) {
-        fs = new FileSchema(v, ParquetTable.readSchema(v.path));
+        fs = new FileSchema(v, ParquetTable.readFooter(v.path));
         fileSchemas.put(v.path, fs);
       }
-      schemas.put(v.path, fs.schema);
+      footers.put(v.path, fs.footer);
     }
-    ParquetTable table = new ParquetTable(name, files, schemas);
+    ParquetTable table = new ParquetTable(name, files, footers);
     tables.put(name, new Versioned(versions, table));
     return table;
   }
@@ -180,13 +179,14 @@ public final class ParquetDirectorySchema extends AbstractSchema {
     }
   }
 
+  /** A file's footer as read at one version of the file. */
   private static final class FileSchema {
     final FileVersion version;
-    final MessageType schema;
+    final ParquetMetadata footer;
 
-    FileSchema(FileVersion version, MessageType schema) {
+    FileSchema(FileVersion version, ParquetMetadata footer) {
       this.version = version;
-      this.schema = schema;
+      this.footer = footer;
     }
   }
 
@@ -198,9 +198,5 @@ public final class ParquetDirectorySchema extends AbstractSchema {
       this.versions = versions;
       this.table = table;
     }
-  }
-
-  static boolean exists(Path p) {
-    return Files.exists(p, LinkOption.NOFOLLOW_LINKS);
   }
 }

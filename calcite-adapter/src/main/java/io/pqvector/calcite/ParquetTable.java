@@ -22,7 +22,7 @@ import org.apache.calcite.schema.TranslatableTable;
 import org.apache.calcite.schema.impl.AbstractTable;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.filter2.predicate.FilterPredicate;
-import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.schema.Type;
 
 /**
@@ -38,13 +38,16 @@ public final class ParquetTable extends AbstractTable implements TranslatableTab
   private final List<String> columnNames = new ArrayList<>();
   private final List<Type> columnTypes = new ArrayList<>();
 
-  ParquetTable(String name, List<Path> files, Map<Path, MessageType> schemas) {
+  private final Map<Path, ParquetMetadata> footers;
+
+  ParquetTable(String name, List<Path> files, Map<Path, ParquetMetadata> footers) {
     this.name = name;
     this.files = List.copyOf(files);
+    this.footers = Map.copyOf(footers);
     Map<String, Type> byName = new LinkedHashMap<>();
     Map<String, Path> firstFile = new LinkedHashMap<>();
     for (Path file : files) {
-      for (Type field : schemas.get(file).getFields()) {
+      for (Type field : footers.get(file).getFileMetaData().getSchema().getFields()) {
         Type known = byName.get(field.getName());
         if (known == null) {
           byName.put(field.getName(), field);
@@ -197,10 +200,26 @@ public final class ParquetTable extends AbstractTable implements TranslatableTab
     }
   }
 
-  /** Reads a file's Parquet schema (footer only). */
-  static MessageType readSchema(Path file) {
+  /** The footer of one of the table's files, as read when the table was listed. */
+  public ParquetMetadata footer(Path file) {
+    return footers.get(file);
+  }
+
+  /** Whether any file of the table carries a pqvector index for {@code column}. */
+  public boolean hasIndex(String column) {
+    String key = IndexKeys.keyFor(column);
+    for (ParquetMetadata footer : footers.values()) {
+      if (footer.getFileMetaData().getKeyValueMetaData().containsKey(key)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Reads a file's footer. */
+  static ParquetMetadata readFooter(Path file) {
     try {
-      return ParquetFiles.readFooter(file).getFileMetaData().getSchema();
+      return ParquetFiles.readFooter(file);
     } catch (IOException e) {
       throw new UncheckedIOException(file + ": " + e.getMessage(), e);
     }

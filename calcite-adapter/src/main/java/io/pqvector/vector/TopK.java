@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * The k nearest (distance, row id) pairs seen so far: a bounded max-heap on two primitive arrays,
  * so offering a candidate allocates nothing. Ties on distance keep the smaller row id, which makes
- * results deterministic across scan orders and thread splits. NaN distances never enter.
+ * results deterministic across scan orders and thread splits. Distances order as
+ * {@link Float#compare} does, so NaN ranks after every number, as SQL engines sort it.
  */
 public final class TopK {
   private final int k;
@@ -43,7 +44,7 @@ public final class TopK {
 
   /** Offers a candidate; returns whether it was kept. */
   public boolean offer(float d, long row) {
-    if (Float.isNaN(d) || k == 0) {
+    if (k == 0) {
       return false;
     }
     if (size < k) {
@@ -58,9 +59,6 @@ public final class TopK {
       return true;
     }
     if (worse(d, row, dists[0], rowIds[0])) {
-      return false;
-    }
-    if (d == dists[0] && row == rowIds[0]) {
       return false;
     }
     dists[0] = d;
@@ -112,7 +110,8 @@ public final class TopK {
 
   /** Whether (d1, r1) ranks after (d2, r2). */
   private static boolean worse(float d1, long r1, float d2, long r2) {
-    return d1 > d2 || (d1 == d2 && r1 > r2);
+    int c = Float.compare(d1, d2);
+    return c > 0 || (c == 0 && r1 > r2);
   }
 
   private void siftUp(int i) {

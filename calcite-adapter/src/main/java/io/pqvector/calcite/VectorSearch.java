@@ -1,0 +1,210 @@
+package io.pqvector.calcite;
+
+import io.pqvector.calcite.VectorTopK.SearchSpec;
+import io.pqvector.calcite.sql.QueryVectors;
+import io.pqvector.parquet.VectorBatch;
+import io.pqvector.parquet.VectorColumn;
+import io.pqvector.vector.TopK;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.apache.calcite.DataContext;
+import org.apache.calcite.linq4j.Enumerable;
+import org.apache.calcite.linq4j.Linq4j;
+import org.apache.calcite.linq4j.function.Predicate1;
+import org.apache.parquet.filter2.compat.FilterCompat;
+
+/**
+ * Runs a {@link VectorTopK}: ranks the vectors of every file of the table against the query,
+ * keeping a bounded top-k per row group (decoded straight from pages into one float array), then
+ * reads the table's other columns for the winning rows only.
+ *
+ * <p>Rows are identified across files as {@code fileIndex << 40 | rowInFile}.
+ */
+public final class VectorSearch {
+  private static final int ROW_BITS = 40;
+
+  private VectorSearch() {}
+
+  /** Entry point called from generated code. */
+  public static Enumerable<Object> execute(DataContext root, SearchSpec spec, Object queryValue,
+      Number fetch, Number offset, Predicate1<Object[]> filter, boolean scalar) {
+    long k = (fetch == null ? Long.MAX_VALUE : fetch.longValue())
+        + (offset == null ? 0 : offset.longValue());
+    int limit = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(0, k < 0 ? Long.MAX_VALUE : k));
+    float[] query = QueryVectors.toFloats(queryValue);
+    QueryCancellation cancel = QueryCancellation.of(root);
+    Ranking ranking = new Ranking(limit);
+    List<Path> files = spec.table.files();
+    IntStream.range(0, files.size()).parallel().forEach(f ->
+        rankFile(spec, f, files.get(f), query, filter, cancel, ranking));
+    List<Object[]> rows = materialize(spec, ranking.winners());
+    List<Object> out = new ArrayList<>(rows.size());
+    for (Object[] row : rows) {
+      out.add(scalar ? row[0] : row);
+    }
+    return Linq4j.asEnumerable(out);
+  }
+
+  /** The best rows so far across files, and rows whose distance is NULL, to fill a short result. */
+  static final class Ranking {
+    private final TopK top;
+    private final int limit;
+    private final List<Long> nullRows = new ArrayList<>();
+
+    Ranking(int limit) {
+      this.limit = limit;
+      this.top = new TopK(limit);
+    }
+
+    synchronized void merge(TopK local, List<Long> localNulls) {
+      top.addAll(local);
+      for (Long r : localNulls) {
+        if (nullRows.size() < limit) {
+          nullRows.add(r);
+        }
+      }
+    }
+
+    /** Ranked row ids, then as many NULL-distance rows as the limit leaves room for. */
+    synchronized long[] winners() {
+      long[] ranked = top.rowsSorted();
+      int room = Math.max(0, Math.min(limit - ranked.length, nullRows.size()));
+      long[] all = Arrays.copyOf(ranked, ranked.length + room);
+      nullRows.sort(null);
+      for (int i = 0; i < room; i++) {
+        all[ranked.length + i] = nullRows.get(i);
+      }
+      return all;
+    }
+  }
+
+  private static void rankFile(SearchSpec spec, int fileIndex, Path file, float[] query,
+      Predicate1<Object[]> filter, QueryCancellation cancel, Ranking ranking) {
+    String column = spec.table.columnNames().get(spec.fields[spec.vectorField]);
+    BitSet passing = filter == null ? null : passingRows(spec, file, filter, cancel);
+    long fileBase = (long) fileIndex << ROW_BITS;
+    if (!hasColumn(spec, file, column)) {
+      // Every vector of this file is NULL: its rows can only fill the tail of a short result.
+      List<Long> nulls = new ArrayList<>();
+      long rows = spec.table.footer(file).getBlocks().stream().mapToLong(b -> b.getRowCount()).sum();
+      for (long r = 0; r < rows && nulls.size() < ranking.limit; r++) {
+        if (passing == null || passing.get((int) r)) {
+          nulls.add(fileBase | r);
+        }
+      }
+      ranking.merge(new TopK(0), nulls);
+      return;
+    }
+    try (VectorColumn vectors = VectorColumn.open(file, column)) {
+      IntStream.range(0, vectors.rowGroupCount()).parallel().forEach(rg -> {
+        cancel.check();
+        TopK local = new TopK(ranking.limit);
+        List<Long> nulls = new ArrayList<>();
+        VectorBatch batch;
+        try {
+          batch = vectors.readRowGroup(rg);
+        } catch (IOException e) {
+          throw new UncheckedIOException("reading column " + column + " of " + file + ": "
+              + e.getMessage(), e);
+        }
+        long first = vectors.rowGroupFirstRow(rg);
+        float[] values = batch.values();
+        for (int r = 0, n = batch.rowCount(); r < n; r++) {
+          long row = first + r;
+          if (passing != null && !passing.get((int) row)) {
+            continue;
+          }
+          if (query == null || batch.isNull(r)) {
+            if (nulls.size() < ranking.limit) {
+              nulls.add(fileBase | row);
+            }
+            continue;
+          }
+          int len = batch.length(r);
+          if (len != query.length) {
+            throw new IllegalArgumentException(spec.function.sqlName()
+                + ": vectors have different lengths: " + len + " and " + query.length
+                + " (row " + row + " of " + file + ", column " + column + ")");
+          }
+          float value = spec.function.apply(values, batch.offset(r), query, 0, len);
+          local.offer(spec.function.rankKey(value), fileBase | row);
+          if ((r & 0xffff) == 0xffff) {
+            cancel.check();
+          }
+        }
+        ranking.merge(local, nulls);
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean hasColumn(SearchSpec spec, Path file, String column) {
+    return spec.table.footer(file).getFileMetaData().getSchema().containsField(column);
+  }
+
+  /** Rows of {@code file} for which the WHERE clause is true, read from its columns only. */
+  private static BitSet passingRows(SearchSpec spec, Path file, Predicate1<Object[]> filter,
+      QueryCancellation cancel) {
+    String[] names = new String[spec.fields.length];
+    for (int f : spec.filterFields) {
+      names[f] = spec.table.columnNames().get(spec.fields[f]);
+    }
+    BitSet passing = new BitSet();
+    try (ParquetRowReader reader = new ParquetRowReader(file, names, FilterCompat.NOOP, null)) {
+      Object[] row;
+      long n = 0;
+      while ((row = reader.next()) != null) {
+        if (filter.apply(row)) {
+          passing.set(Math.toIntExact(reader.lastRowIndex()));
+        }
+        if ((++n & 0xfff) == 0) {
+          cancel.check();
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
+    }
+    return passing;
+  }
+
+  /** Reads the scan's columns for the given rows, returned in the given order. */
+  private static List<Object[]> materialize(SearchSpec spec, long[] rows) {
+    String[] names = new String[spec.fields.length];
+    for (int i = 0; i < names.length; i++) {
+      names[i] = spec.table.columnNames().get(spec.fields[i]);
+    }
+    Map<Integer, List<Long>> byFile = new HashMap<>();
+    for (long r : rows) {
+      byFile.computeIfAbsent((int) (r >>> ROW_BITS), f -> new ArrayList<>())
+          .add(r & ((1L << ROW_BITS) - 1));
+    }
+    Map<Long, Object[]> found = new HashMap<>();
+    for (Map.Entry<Integer, List<Long>> e : byFile.entrySet()) {
+      Path file = spec.table.files().get(e.getKey());
+      long[] wanted = e.getValue().stream().mapToLong(Long::longValue).sorted().toArray();
+      try (ParquetRowReader reader = new ParquetRowReader(file, names, FilterCompat.NOOP,
+          wanted)) {
+        Object[] row;
+        while ((row = reader.next()) != null) {
+          found.put(((long) e.getKey() << ROW_BITS) | reader.lastRowIndex(), row);
+        }
+      } catch (IOException ex) {
+        throw new UncheckedIOException("reading " + file + ": " + ex.getMessage(), ex);
+      }
+    }
+    List<Object[]> out = new ArrayList<>(rows.length);
+    for (long r : rows) {
+      out.add(found.get(r));
+    }
+    return out;
+  }
+}
