@@ -45,7 +45,7 @@ public final class VectorSearch {
     List<Path> files = spec.table.files();
     IntStream.range(0, files.size()).parallel().forEach(f ->
         rankFile(spec, f, files.get(f), query, filter, cancel, ranking));
-    List<Object[]> rows = materialize(spec, ranking.winners());
+    List<Object[]> rows = materialize(spec, ranking.winners(), ranking.vectors);
     List<Object> out = new ArrayList<>(rows.size());
     for (Object[] row : rows) {
       out.add(scalar ? row[0] : row);
@@ -58,14 +58,17 @@ public final class VectorSearch {
     private final TopK top;
     private final int limit;
     private final List<Long> nullRows = new ArrayList<>();
+    /** Copies of the vectors of rows that entered a top-k, so winners need no second decode. */
+    private final Map<Long, float[]> vectors = new HashMap<>();
 
     Ranking(int limit) {
       this.limit = limit;
       this.top = new TopK(limit);
     }
 
-    synchronized void merge(TopK local, List<Long> localNulls) {
+    synchronized void merge(TopK local, List<Long> localNulls, Map<Long, float[]> localVectors) {
       top.addAll(local);
+      vectors.putAll(localVectors);
       for (Long r : localNulls) {
         if (nullRows.size() < limit) {
           nullRows.add(r);
@@ -100,7 +103,7 @@ public final class VectorSearch {
           nulls.add(fileBase | r);
         }
       }
-      ranking.merge(new TopK(0), nulls);
+      ranking.merge(new TopK(0), nulls, Map.of());
       return;
     }
     try (VectorColumn vectors = VectorColumn.open(file, column)) {
@@ -108,6 +111,7 @@ public final class VectorSearch {
         cancel.check();
         TopK local = new TopK(ranking.limit);
         List<Long> nulls = new ArrayList<>();
+        Map<Long, float[]> kept = new HashMap<>();
         VectorBatch batch;
         try {
           batch = vectors.readRowGroup(rg);
@@ -134,13 +138,16 @@ public final class VectorSearch {
                 + ": vectors have different lengths: " + len + " and " + query.length
                 + " (row " + row + " of " + file + ", column " + column + ")");
           }
-          float value = spec.function.apply(values, batch.offset(r), query, 0, len);
-          local.offer(spec.function.rankKey(value), fileBase | row);
+          int off = batch.offset(r);
+          float value = spec.function.apply(values, off, query, 0, len);
+          if (local.offer(spec.function.rankKey(value), fileBase | row)) {
+            kept.put(fileBase | row, Arrays.copyOfRange(values, off, off + len));
+          }
           if ((r & 0xffff) == 0xffff) {
             cancel.check();
           }
         }
-        ranking.merge(local, nulls);
+        ranking.merge(local, nulls, kept);
       });
     } catch (IOException e) {
       throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
@@ -176,11 +183,15 @@ public final class VectorSearch {
     return passing;
   }
 
-  /** Reads the scan's columns for the given rows, returned in the given order. */
-  private static List<Object[]> materialize(SearchSpec spec, long[] rows) {
+  /**
+   * Reads the scan's columns for the given rows, returned in the given order. The vector column
+   * comes from the copies kept while ranking; only the other columns are read again.
+   */
+  private static List<Object[]> materialize(SearchSpec spec, long[] rows,
+      Map<Long, float[]> vectors) {
     String[] names = new String[spec.fields.length];
     for (int i = 0; i < names.length; i++) {
-      names[i] = spec.table.columnNames().get(spec.fields[i]);
+      names[i] = i == spec.vectorField ? null : spec.table.columnNames().get(spec.fields[i]);
     }
     Map<Integer, List<Long>> byFile = new HashMap<>();
     for (long r : rows) {
@@ -203,7 +214,10 @@ public final class VectorSearch {
     }
     List<Object[]> out = new ArrayList<>(rows.length);
     for (long r : rows) {
-      out.add(found.get(r));
+      Object[] row = found.get(r);
+      float[] v = vectors.get(r);
+      row[spec.vectorField] = v == null ? null : new FloatVector(v);
+      out.add(row);
     }
     return out;
   }
