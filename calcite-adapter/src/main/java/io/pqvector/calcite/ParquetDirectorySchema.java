@@ -12,7 +12,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import io.pqvector.calcite.sql.VersionedSchema;
 import org.apache.calcite.schema.Table;
 import org.apache.calcite.schema.impl.AbstractSchema;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
@@ -24,12 +26,13 @@ import org.apache.parquet.hadoop.metadata.ParquetMetadata;
  * Hidden entries (starting with '.' or '_') and non-Parquet files are ignored. Symbolic links that
  * lead outside the root are not followed unless {@code followSymlinks} is set.
  */
-public final class ParquetDirectorySchema extends AbstractSchema {
+public final class ParquetDirectorySchema extends AbstractSchema implements VersionedSchema {
   private final Path root;
   private final Path realRoot;
   private final boolean followSymlinks;
   private final Map<String, Versioned> tables = new ConcurrentHashMap<>();
   private final Map<Path, FileSchema> fileSchemas = new ConcurrentHashMap<>();
+  private final AtomicLong version = new AtomicLong();
 
   public ParquetDirectorySchema(Path root, boolean followSymlinks) {
     this.root = root;
@@ -49,10 +52,22 @@ public final class ParquetDirectorySchema extends AbstractSchema {
     Map<String, List<Path>> found = listTables();
     Map<String, Table> result = new HashMap<>();
     for (Map.Entry<String, List<Path>> e : found.entrySet()) {
-      result.put(e.getKey(), table(e.getKey(), e.getValue()));
+      try {
+        result.put(e.getKey(), table(e.getKey(), e.getValue()));
+      } catch (RuntimeException ex) {
+        result.put(e.getKey(), new UnreadableTable("table '" + e.getKey() + "' cannot be read: "
+            + ex.getMessage()));
+      }
     }
-    tables.keySet().retainAll(found.keySet());
+    if (tables.keySet().retainAll(found.keySet())) {
+      version.incrementAndGet();
+    }
     return result;
+  }
+
+  @Override public long currentVersion() {
+    getTableMap();
+    return version.get();
   }
 
   @Override public boolean isMutable() {
@@ -79,6 +94,7 @@ public final class ParquetDirectorySchema extends AbstractSchema {
     }
     ParquetTable table = new ParquetTable(name, files, footers);
     tables.put(name, new Versioned(versions, table));
+    version.incrementAndGet();
     return table;
   }
 

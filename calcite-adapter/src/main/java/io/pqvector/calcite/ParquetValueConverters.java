@@ -1,5 +1,7 @@
 package io.pqvector.calcite;
 
+import io.pqvector.calcite.sql.FloatVector;
+
 import io.pqvector.calcite.ParquetSqlTypes.Kind;
 import java.math.BigDecimal;
 import java.math.BigInteger;

@@ -1,7 +1,10 @@
 package io.pqvector.calcite.sql;
 
 import java.lang.reflect.Type;
-import java.util.List;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import org.apache.calcite.sql.parser.SqlParser;
 import java.util.function.UnaryOperator;
 import org.apache.calcite.config.CalciteConnectionConfig;
 import org.apache.calcite.jdbc.CalcitePrepare;
@@ -36,6 +39,41 @@ public class PqVectorPrepare extends CalcitePrepareImpl {
           HintPredicates.TABLE_SCAN, HintPredicates.FILTER, HintPredicates.SORT,
           HintPredicates.CALC))
       .build();
+
+  /** Plan caches by connection (its file-backed schema), dropped with the connection. */
+  private static final Map<VersionedSchema, PlanCache> CACHES =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  /**
+   * Plans a query, reusing the plan of an earlier query that differed only in its vector
+   * literals. Parsing, validation, planning and code generation cost tens of milliseconds
+   * (mostly Janino), which would otherwise be paid by every literal-vector query.
+   */
+  @Override public <T> CalciteSignature<T> prepareSql(CalcitePrepare.Context context,
+      CalcitePrepare.Query<T> query, Type elementType, long maxRowCount) {
+    if (query.sql == null) {
+      return super.prepareSql(context, query, elementType, maxRowCount);
+    }
+    CalciteConnectionConfig config = context.config();
+    VectorLiteralLifter.Lifted lifted = VectorLiteralLifter.lift(query.sql,
+        SqlParser.config().withQuoting(config.quoting())
+            .withQuotedCasing(config.quotedCasing()).withUnquotedCasing(config.unquotedCasing())
+            .withCaseSensitive(config.caseSensitive()).withConformance(config.conformance()));
+    VersionedSchema files = SchemaVersions.find(context.getRootSchema());
+    if (lifted == null || files == null) {
+      return super.prepareSql(context, query, elementType, maxRowCount);
+    }
+    PlanCache cache = CACHES.computeIfAbsent(files, s -> new PlanCache());
+    PlanCache.Key key = new PlanCache.Key(lifted.template, elementType, maxRowCount,
+        files.currentVersion());
+    CalciteSignature<?> template = cache.get(key);
+    if (template == null) {
+      template = super.prepareSql(context, CalcitePrepare.Query.of(lifted.template), elementType,
+          maxRowCount);
+      cache.put(key, template);
+    }
+    return PlanCache.bind(query.sql, template, lifted);
+  }
 
   @Override protected CalcitePreparingStmt getPreparingStmt(CalcitePrepare.Context context,
       Type elementType, CalciteCatalogReader catalogReader, RelOptPlanner planner) {

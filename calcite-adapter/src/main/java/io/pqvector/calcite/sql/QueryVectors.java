@@ -1,6 +1,5 @@
 package io.pqvector.calcite.sql;
 
-import io.pqvector.calcite.FloatVector;
 import java.sql.Array;
 import java.sql.SQLException;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.pqvector.calcite;
+package io.pqvector.calcite.sql;
 
 import java.util.AbstractList;
 import java.util.Arrays;

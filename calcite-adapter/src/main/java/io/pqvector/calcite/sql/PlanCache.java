@@ -1,0 +1,122 @@
+package io.pqvector.calcite.sql;
+
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.calcite.DataContext;
+import org.apache.calcite.adapter.java.JavaTypeFactory;
+import org.apache.calcite.avatica.AvaticaParameter;
+import org.apache.calcite.jdbc.CalcitePrepare.CalciteSignature;
+import org.apache.calcite.linq4j.QueryProvider;
+import org.apache.calcite.runtime.Bindable;
+import org.apache.calcite.schema.SchemaPlus;
+
+/**
+ * Plans of queries whose vector literals were lifted into parameters, per connection. A query
+ * that differs from an earlier one only in its query vector reuses that plan and its generated
+ * code; only the vector is bound anew. An entry is used only while the schema version it was
+ * planned against is current, so a plan never outlives the files it was made for.
+ */
+final class PlanCache {
+  private static final int CAPACITY = 128;
+
+  private final Map<Key, CalciteSignature<?>> entries =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override protected boolean removeEldestEntry(Map.Entry<Key, CalciteSignature<?>> e) {
+          return size() > CAPACITY;
+        }
+      };
+
+  /** What a cached plan depends on besides the connection: text, types, row limit, files. */
+  static final class Key {
+    final String template;
+    final Type elementType;
+    final long maxRowCount;
+    final long schemaVersion;
+
+    Key(String template, Type elementType, long maxRowCount, long schemaVersion) {
+      this.template = template;
+      this.elementType = elementType;
+      this.maxRowCount = maxRowCount;
+      this.schemaVersion = schemaVersion;
+    }
+
+    @Override public boolean equals(Object o) {
+      if (!(o instanceof Key)) {
+        return false;
+      }
+      Key k = (Key) o;
+      return template.equals(k.template) && Objects.equals(elementType, k.elementType)
+          && maxRowCount == k.maxRowCount && schemaVersion == k.schemaVersion;
+    }
+
+    @Override public int hashCode() {
+      return Objects.hash(template, elementType, maxRowCount, schemaVersion);
+    }
+  }
+
+  synchronized CalciteSignature<?> get(Key key) {
+    return entries.get(key);
+  }
+
+  synchronized void put(Key key, CalciteSignature<?> signature) {
+    entries.put(key, signature);
+  }
+
+  /**
+   * The user's statement as a signature over a cached template plan: it declares only the user's
+   * own parameters and feeds the lifted vectors to the template's extra ones.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static <T> CalciteSignature<T> bind(String sql, CalciteSignature<?> template,
+      VectorLiteralLifter.Lifted lifted) {
+    List<AvaticaParameter> userParameters = new ArrayList<>();
+    for (int i = 0; i < lifted.sources.length; i++) {
+      if (lifted.sources[i] >= 0) {
+        userParameters.add(template.parameters.get(i));
+      }
+    }
+    CalciteSignature<T> plan = (CalciteSignature<T>) template;
+    Bindable<T> bindable = root -> plan.enumerable(new LiftedParameters(root, lifted));
+    return new CalciteSignature<>(sql, userParameters, template.internalParameters,
+        template.rowType, template.columns, template.cursorFactory, template.rootSchema,
+        template.getCollationList(), -1, bindable, template.statementType);
+  }
+
+  /** Parameter values of the template: the user's by position, the lifted vectors in between. */
+  private static final class LiftedParameters implements DataContext {
+    private final DataContext user;
+    private final VectorLiteralLifter.Lifted lifted;
+
+    LiftedParameters(DataContext user, VectorLiteralLifter.Lifted lifted) {
+      this.user = user;
+      this.lifted = lifted;
+    }
+
+    @Override public SchemaPlus getRootSchema() {
+      return user.getRootSchema();
+    }
+
+    @Override public JavaTypeFactory getTypeFactory() {
+      return user.getTypeFactory();
+    }
+
+    @Override public QueryProvider getQueryProvider() {
+      return user.getQueryProvider();
+    }
+
+    @Override public Object get(String name) {
+      if (name.startsWith("?")) {
+        int i = Integer.parseInt(name.substring(1));
+        if (i < lifted.sources.length) {
+          int source = lifted.sources[i];
+          return source >= 0 ? user.get("?" + source) : lifted.values.get(-1 - source);
+        }
+      }
+      return user.get(name);
+    }
+  }
+}
