@@ -137,12 +137,19 @@ public final class IvfIndexReader {
   }
 
   /**
-   * Every section must lie between the header and the checksum, in the order of {@link Section},
-   * without overlap; gaps are allowed (a later minor version may put data there).
+   * Sections follow the header back to back, in the order of {@link Section}, and the last one
+   * ends at the checksum. Only a payload of a newer minor version may have a longer header or
+   * bytes after the last known section: it may put data there that this reader does not know.
    */
   private void checkLayout(IvfIndexHeader header, long[] name, long[] cents, long[] table,
       long[] data, long[] pages, boolean hasPages) throws IvfIndexFormatException {
+    boolean newerMinor = Short.toUnsignedInt(buf.getShort(IvfIndexFormat.OFF_MINOR))
+        > IvfIndexFormat.MINOR_VERSION;
     long headerEnd = Integer.toUnsignedLong(buf.getInt(IvfIndexFormat.OFF_HEADER_LENGTH));
+    if (!newerMinor && headerEnd != HEADER_LENGTH) {
+      throw fail("header length " + headerEnd + " must be " + HEADER_LENGTH + " in version "
+          + IvfIndexFormat.MAJOR_VERSION + "." + IvfIndexFormat.MINOR_VERSION);
+    }
     long limit = bytes.length - CHECKSUM_LENGTH;
     long previousEnd = headerEnd;
     long[][] all = {name, cents, table, data, pages};
@@ -157,11 +164,15 @@ public final class IvfIndexReader {
       }
       long off = sec[0];
       long len = sec[1];
-      if (off < previousEnd || off > limit || len < 0 || len > limit - off) {
-        throw fail(s + " section (offset " + off + ", length " + len + ") must lie within "
-            + previousEnd + ".." + limit + " after the previous section");
+      if (off != previousEnd || len < 0 || len > limit - off) {
+        throw fail(s + " section (offset " + off + ", length " + len + ") must follow the"
+            + " previous one at offset " + previousEnd + " and end by offset " + limit);
       }
       previousEnd = off + len;
+    }
+    if (!newerMinor && previousEnd != limit) {
+      throw fail((limit - previousEnd) + " unexplained bytes between the last section and the"
+          + " checksum");
     }
     if (name[1] < 1 || name[1] > IvfIndexFormat.MAX_COLUMN_NAME_BYTES) {
       throw fail("column name length " + name[1] + " out of range: must be 1.."
