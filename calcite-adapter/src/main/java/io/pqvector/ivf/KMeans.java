@@ -75,18 +75,24 @@ public final class KMeans {
       Random random = new Random(seed);
       float[] centroids = seed(data, n, dim, k, random, workers);
       float[] pointNorms = metric == Metric.L2 ? squaredNorms(data, n, dim) : null;
+      Bounds bounds = metric == Metric.L2 ? new Bounds(n, k, pointNorms) : null;
       int[] assignments = new int[n];
       Arrays.fill(assignments, -1);
       float[] distances = new float[n];
       int iteration = 0;
       boolean converged = false;
       while (true) {
-        int changed = assign(centroids, k, data, n, dim, metric, workers, assignments, distances);
+        int changed = assign(centroids, k, data, n, dim, metric, workers, assignments, distances,
+            bounds);
         converged = iteration > 0 && changed < STOP_CHANGED_FRACTION * n;
         if (converged || iteration == maxIterations) {
           break;
         }
+        float[] before = bounds == null ? null : centroids.clone();
         update(centroids, k, data, n, dim, metric, workers, assignments, distances, pointNorms);
+        if (bounds != null) {
+          bounds.centroidsMoved(before, centroids, dim, assignments);
+        }
         iteration++;
       }
       return new Result(centroids, assignments, iteration, converged);
@@ -131,7 +137,7 @@ public final class KMeans {
       throw new IllegalArgumentException("out has " + out.length + " slots for " + n + " points");
     }
     try (Workers workers = new Workers(threads)) {
-      assign(centroids, k, data, n, dim, metric, workers, out, new float[n]);
+      assign(centroids, k, data, n, dim, metric, workers, out, new float[n], null);
     }
   }
 
@@ -242,19 +248,28 @@ public final class KMeans {
   // ---------------------------------------------------------------------------------------------
   // Lloyd steps
 
-  /** Assigns every point; returns how many changed cluster. Fills each point's distance proxy. */
+  /**
+   * Assigns every point; returns how many changed cluster. Fills each point's distance proxy
+   * (the score, or for points skipped through {@code bounds} an equivalent from their bound).
+   */
   private static int assign(float[] centroids, int k, float[] data, int n, int dim,
-      Metric metric, Workers workers, int[] assignments, float[] distances) {
+      Metric metric, Workers workers, int[] assignments, float[] distances, Bounds bounds) {
     float[] bias = new float[k];
     if (metric == Metric.L2) {
       for (int c = 0; c < k; c++) {
         bias[c] = dot(centroids, c * dim, centroids, c * dim, dim);
       }
     }
+    if (bounds != null && bounds.ready) {
+      bounds.halfGaps(centroids, dim);
+    }
     float scale = metric == Metric.L2 ? -2f : -1f;
     int[] changed = new int[workers.count()];
     workers.runIndexed(n, (worker, from, to) -> changed[worker] = new Assigner(centroids, bias,
-        scale, k, data, dim, assignments, distances).assignRange(from, to));
+        scale, k, data, dim, assignments, distances, bounds).assignRange(from, to));
+    if (bounds != null) {
+      bounds.ready = true;
+    }
     int total = 0;
     for (int c : changed) {
       total += c;
@@ -263,11 +278,93 @@ public final class KMeans {
   }
 
   /**
+   * Hamerly's bounds for L2 (Hamerly, "Making k-means even faster", SDM 2010): per point an upper
+   * bound on the distance to its centroid and a lower bound on the distance to any other; per
+   * centroid half the distance to its nearest neighbour. A point whose upper bound is below both
+   * cannot change cluster and is not scored; after the first few iterations that is most points.
+   * Bounds are widened by a relative slack that covers float rounding, so a skip never hides a
+   * move a full scan would make, except between centroids within ~1e-5 of a tie. Every decision
+   * is per point, so the thread count still does not matter.
+   */
+  private static final class Bounds {
+    private static final float SLACK = 1e-5f;
+    final float[] upper;
+    final float[] lower;
+    final float[] pointNorms;
+    final float[] halfGap;
+    /** False until a full assignment has set every point's bounds. */
+    boolean ready;
+
+    Bounds(int n, int k, float[] pointNorms) {
+      this.upper = new float[n];
+      this.lower = new float[n];
+      this.pointNorms = pointNorms;
+      this.halfGap = new float[k];
+    }
+
+    /** Half the distance from each centroid to its nearest other centroid, rounded down. */
+    void halfGaps(float[] centroids, int dim) {
+      int k = halfGap.length;
+      Arrays.fill(halfGap, Float.POSITIVE_INFINITY);
+      for (int a = 0; a < k; a++) {
+        for (int b = a + 1; b < k; b++) {
+          float d = VectorKernels.squaredL2(centroids, a * dim, centroids, b * dim, dim);
+          halfGap[a] = Math.min(halfGap[a], d);
+          halfGap[b] = Math.min(halfGap[b], d);
+        }
+      }
+      for (int c = 0; c < k; c++) {
+        halfGap[c] = 0.5f * (float) Math.sqrt(halfGap[c]) * (1 - SLACK);
+      }
+    }
+
+    /** Loosens the bounds by how far the centroids moved. */
+    void centroidsMoved(float[] before, float[] after, int dim, int[] assignments) {
+      int k = halfGap.length;
+      float[] moved = new float[k];
+      int far = 0;
+      for (int c = 0; c < k; c++) {
+        moved[c] = (float) Math.sqrt(VectorKernels.squaredL2(before, c * dim, after, c * dim, dim))
+            * (1 + SLACK);
+        if (moved[c] > moved[far]) {
+          far = c;
+        }
+      }
+      float second = 0;
+      for (int c = 0; c < k; c++) {
+        if (c != far) {
+          second = Math.max(second, moved[c]);
+        }
+      }
+      for (int p = 0; p < upper.length; p++) {
+        int a = assignments[p];
+        upper[p] += moved[a];
+        lower[p] -= a == far ? second : moved[far];
+      }
+    }
+
+    /** An upper bound on the distance behind a score {@code ||c||^2 - 2 v.c}. */
+    float upperFromScore(int p, float score) {
+      float d2 = pointNorms[p] + score;
+      return (float) Math.sqrt(Math.max(0f, d2) + SLACK * (pointNorms[p] + Math.abs(score)));
+    }
+
+    /** A lower bound on the distance behind a score. */
+    float lowerFromScore(int p, float score) {
+      if (score == Float.POSITIVE_INFINITY) {
+        return Float.POSITIVE_INFINITY;
+      }
+      float d2 = pointNorms[p] + score - SLACK * (pointNorms[p] + Math.abs(score));
+      return (float) Math.sqrt(Math.max(0f, d2));
+    }
+  }
+
+  /**
    * The hot loop of k-means. Scores a tile of 4 points x 4 centroids at a time: 16 scalar
    * accumulators stay in registers and each loaded value serves four multiply-adds, about 3x the
    * throughput of one dot product at a time. Every dot product is the plain sequential sum over
    * the dimensions, in tiles and in the remainder loops alike, so a point's scores do not depend
-   * on where a thread's range begins.
+   * on where a thread's range begins or which points share its tile.
    */
   private static final class Assigner {
     private final float[] centroids;
@@ -278,12 +375,14 @@ public final class KMeans {
     private final int dim;
     private final int[] assignments;
     private final float[] distances;
+    private final Bounds bounds;
     private final float[] tile = new float[16];
     private final float[] bestScore = new float[4];
+    private final float[] secondScore = new float[4];
     private final int[] best = new int[4];
 
     Assigner(float[] centroids, float[] bias, float scale, int k, float[] data, int dim,
-        int[] assignments, float[] distances) {
+        int[] assignments, float[] distances, Bounds bounds) {
       this.centroids = centroids;
       this.bias = bias;
       this.scale = scale;
@@ -292,36 +391,71 @@ public final class KMeans {
       this.dim = dim;
       this.assignments = assignments;
       this.distances = distances;
+      this.bounds = bounds;
     }
 
     int assignRange(int from, int to) {
+      int[] points = new int[to - from];
+      int count = 0;
       int changed = 0;
-      for (int p = from; p < to; p += 4) {
-        int points = Math.min(4, to - p);
-        Arrays.fill(bestScore, Float.POSITIVE_INFINITY);
-        Arrays.fill(best, 0);
-        int c = 0;
-        if (points == 4) {
-          for (; c + 4 <= k; c += 4) {
-            tile4x4(p * dim, c * dim);
-            for (int i = 0; i < 4; i++) {
-              for (int j = 0; j < 4; j++) {
-                offer(i, c + j, tile[4 * i + j]);
-              }
+      if (bounds == null || !bounds.ready) {
+        for (int p = from; p < to; p++) {
+          points[count++] = p;
+        }
+      } else {
+        for (int p = from; p < to; p++) {
+          int a = assignments[p];
+          float limit = Math.max(bounds.halfGap[a], bounds.lower[p]);
+          if (bounds.upper[p] > limit) {
+            float score = bias[a] + scale * dot(data, p * dim, centroids, a * dim, dim);
+            bounds.upper[p] = bounds.upperFromScore(p, score);
+            distances[p] = score;
+            if (bounds.upper[p] > limit) {
+              points[count++] = p;
             }
           }
         }
-        for (; c < k; c++) {
-          for (int i = 0; i < points; i++) {
-            offer(i, c, dot(data, (p + i) * dim, centroids, c * dim, dim));
+      }
+      for (int i = 0; i < count; i += 4) {
+        changed += scan(points, i, Math.min(4, count - i));
+      }
+      return changed;
+    }
+
+    /** Scores {@code size} (1..4) points {@code points[at..]} against every centroid. */
+    private int scan(int[] points, int at, int size) {
+      Arrays.fill(bestScore, Float.POSITIVE_INFINITY);
+      Arrays.fill(secondScore, Float.POSITIVE_INFINITY);
+      Arrays.fill(best, 0);
+      int c = 0;
+      if (size == 4) {
+        int o0 = points[at] * dim, o1 = points[at + 1] * dim;
+        int o2 = points[at + 2] * dim, o3 = points[at + 3] * dim;
+        for (; c + 4 <= k; c += 4) {
+          tile4x4(o0, o1, o2, o3, c * dim);
+          for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+              offer(i, c + j, tile[4 * i + j]);
+            }
           }
         }
-        for (int i = 0; i < points; i++) {
-          distances[p + i] = bestScore[i];
-          if (assignments[p + i] != best[i]) {
-            assignments[p + i] = best[i];
-            changed++;
-          }
+      }
+      for (; c < k; c++) {
+        for (int i = 0; i < size; i++) {
+          offer(i, c, dot(data, points[at + i] * dim, centroids, c * dim, dim));
+        }
+      }
+      int changed = 0;
+      for (int i = 0; i < size; i++) {
+        int p = points[at + i];
+        distances[p] = bestScore[i];
+        if (bounds != null) {
+          bounds.upper[p] = bounds.upperFromScore(p, bestScore[i]);
+          bounds.lower[p] = bounds.lowerFromScore(p, secondScore[i]);
+        }
+        if (assignments[p] != best[i]) {
+          assignments[p] = best[i];
+          changed++;
         }
       }
       return changed;
@@ -331,15 +465,17 @@ public final class KMeans {
     private void offer(int point, int centroid, float dot) {
       float score = bias[centroid] + scale * dot;
       if (score < bestScore[point]) {
+        secondScore[point] = bestScore[point];
         bestScore[point] = score;
         best[point] = centroid;
+      } else if (score < secondScore[point]) {
+        secondScore[point] = score;
       }
     }
 
-    private void tile4x4(int p0, int c0) {
+    private void tile4x4(int p0, int p1, int p2, int p3, int c0) {
       float[] v = data;
       float[] w = centroids;
-      int p1 = p0 + dim, p2 = p1 + dim, p3 = p2 + dim;
       int c1 = c0 + dim, c2 = c1 + dim, c3 = c2 + dim;
       float s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
       float s20 = 0, s21 = 0, s22 = 0, s23 = 0, s30 = 0, s31 = 0, s32 = 0, s33 = 0;

@@ -24,16 +24,28 @@ class KMeansBenchmarkTest {
     long t1 = System.nanoTime();
     float[] sample = KMeans.sample(data.points, n, dim, 50 * k, 7);
     long t2 = System.nanoTime();
+    long cpu2 = processCpuNanos();
     KMeans.Result r = KMeans.train(sample, 50 * k, dim, k, Metric.L2, 7, 20, threads);
     long t3 = System.nanoTime();
+    long cpu3 = processCpuNanos();
     int[] lists = new int[n];
     KMeans.assign(r.centroids(), k, data.points, n, dim, Metric.L2, threads, lists);
     long t4 = System.nanoTime();
+    long cpu4 = processCpuNanos();
     System.out.printf("k-means benchmark (%d threads): generate %.0f ms, sample %.0f ms,"
             + " train %d x %d on %d points, %d iterations (converged %b): %.0f ms,"
-            + " assign all %d: %.0f ms%n", threads, ms(t0, t1), ms(t1, t2), k, dim, 50 * k,
-        r.iterations(), r.converged(), ms(t2, t3), n, ms(t3, t4));
+            + " assign all %d: %.0f ms (process CPU: train %.0f ms, assign %.0f ms; CPU/wall"
+            + " below the thread count means other processes shared the cores)%n", threads,
+        ms(t0, t1), ms(t1, t2), k, dim, 50 * k, r.iterations(), r.converged(), ms(t2, t3), n,
+        ms(t3, t4), ms(cpu2, cpu3), ms(cpu3, cpu4));
     assertTrue(ms(t1, t4) < 10_000, "sample + train + assign took " + ms(t1, t4) + " ms");
+  }
+
+  private static long processCpuNanos() {
+    java.lang.management.OperatingSystemMXBean os =
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean
+        ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() : 0;
   }
 
   private static double ms(long from, long to) {
