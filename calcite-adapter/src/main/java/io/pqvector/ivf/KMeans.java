@@ -21,9 +21,12 @@ import java.util.concurrent.Future;
  * points, are split across threads), so there is no thread-dependent summation order at all.
  *
  * <p>Assignment scores tiles of 4 points x 4 centroids (see {@code Assigner}). It uses
- * {@code ||c||^2 - 2 v.c} for L2 (the {@code ||v||^2}
- * term is the same for every centroid) and {@code -v.c} for dot and cosine (cosine inputs are
- * normalised by the caller, so minimising {@code -v.c} minimises {@code 1 - cos}).
+ * {@code ||c||^2 - 2 v.c} for L2 (the {@code ||v||^2} term is the same for every centroid) and
+ * {@code -v.c} for dot and cosine (cosine inputs are normalised by the caller, so minimising
+ * {@code -v.c} minimises {@code 1 - cos}). For L2, Hamerly's bounds (see {@code Bounds}) skip
+ * points that cannot change cluster. k-means++ seeding weighs candidates by squared L2 distance
+ * for every metric: for unit vectors that is 2 - 2 cos, and for dot it is the only non-negative
+ * spread measure at hand.
  */
 public final class KMeans {
   private KMeans() {}
@@ -45,7 +48,8 @@ public final class KMeans {
    *
    * @param centroids {@code k x dim} floats, row-major (unit length for cosine, unless a
    *     centroid is a zero vector)
-   * @param assignments nearest centroid of each training point, for the returned centroids
+   * @param assignments nearest centroid of each training point, for the returned centroids (for
+   *     L2, up to centroids within ~1e-5 of a tie, which the bounds may leave unresolved)
    * @param iterations Lloyd updates performed (at most the requested maximum)
    * @param converged whether it stopped because fewer than 0.1 % of points changed cluster
    */
