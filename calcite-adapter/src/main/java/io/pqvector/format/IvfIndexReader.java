@@ -32,7 +32,10 @@ public final class IvfIndexReader {
     this.buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
   }
 
-  /** Parses and verifies a payload; the returned index keeps a reference to {@code bytes}. */
+  /**
+   * Parses and verifies a payload. The returned index keeps a reference to {@code bytes} and
+   * decodes lists from it on demand: the caller must not modify the array afterwards.
+   */
   public static IvfIndex parse(byte[] bytes) throws IvfIndexFormatException {
     if (bytes == null) {
       throw new IvfIndexFormatException("index payload is null");
