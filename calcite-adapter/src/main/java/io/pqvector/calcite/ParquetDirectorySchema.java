@@ -30,13 +30,15 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
   private final Path root;
   private final Path realRoot;
   private final boolean followSymlinks;
+  private final SearchSettings settings;
   private final Map<String, Versioned> tables = new ConcurrentHashMap<>();
   private final Map<Path, FileSchema> fileSchemas = new ConcurrentHashMap<>();
   private final AtomicLong version = new AtomicLong();
 
-  public ParquetDirectorySchema(Path root, boolean followSymlinks) {
+  public ParquetDirectorySchema(Path root, SearchSettings settings) {
     this.root = root;
-    this.followSymlinks = followSymlinks;
+    this.settings = settings;
+    this.followSymlinks = settings.followSymlinks();
     try {
       this.realRoot = root.toRealPath();
     } catch (IOException e) {
@@ -92,7 +94,7 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
       }
       footers.put(v.path, fs.footer);
     }
-    ParquetTable table = new ParquetTable(name, files, footers);
+    ParquetTable table = new ParquetTable(name, files, footers, settings);
     tables.put(name, new Versioned(versions, table));
     version.incrementAndGet();
     return table;

@@ -34,6 +34,7 @@ final class ParquetRowReader implements Closeable {
   private RecordReader<Object[]> records;
   private long remainingInGroup;
   private long nextRow;
+  private long lastRow = -1;
 
   /**
    * @param columnNames name of the file column to read for each table position (null: not read)
@@ -63,29 +64,21 @@ final class ParquetRowReader implements Closeable {
 
   /** The next row, or null when the file is exhausted. */
   Object[] next() throws IOException {
-    while (true) {
-      if (wantedRows != null && wantedIndex >= wantedRows.length) {
-        return null;
-      }
-      if (remainingInGroup == 0 && !nextRowGroup()) {
-        return null;
-      }
-      remainingInGroup--;
-      long row = nextRow++;
-      Object[] values = records.read();
-      if (wantedRows == null) {
-        return values;
-      }
-      if (wantedRows[wantedIndex] == row) {
-        wantedIndex++;
-        return values;
-      }
+    if (remainingInGroup == 0 && !nextRowGroup()) {
+      return null;
     }
+    remainingInGroup--;
+    if (wantedRows == null) {
+      lastRow = nextRow++;
+    } else {
+      lastRow = wantedRows[wantedIndex++];
+    }
+    return records.read();
   }
 
   /** The global index of the row {@link #next()} returned last. */
   long lastRowIndex() {
-    return nextRow - 1;
+    return lastRow;
   }
 
   private boolean nextRowGroup() throws IOException {
@@ -95,9 +88,13 @@ final class ParquetRowReader implements Closeable {
       if (index >= groups.size()) {
         return false;
       }
+      if (wantedRows != null && wantedIndex >= wantedRows.length) {
+        return false;
+      }
       BlockMetaData block = groups.get(index);
       long first = firstRowOf(block);
-      if (wantedRows != null && (wantedRows[wantedIndex] >= first + block.getRowCount())) {
+      long end = first + block.getRowCount();
+      if (wantedRows != null && wantedRows[wantedIndex] >= end) {
         reader.skipNextRowGroup();
         continue;
       }
@@ -105,9 +102,25 @@ final class ParquetRowReader implements Closeable {
       if (pages == null) {
         return false;
       }
-      records = columnIO.getRecordReader(pages, materializer, FilterCompat.NOOP);
-      remainingInGroup = pages.getRowCount();
-      nextRow = first;
+      if (wantedRows == null) {
+        records = columnIO.getRecordReader(pages, materializer, FilterCompat.NOOP);
+        remainingInGroup = pages.getRowCount();
+        nextRow = first;
+      } else {
+        int from = wantedIndex;
+        int to = from;
+        while (to < wantedRows.length && wantedRows[to] < end) {
+          to++;
+        }
+        long[] positions = new long[to - from];
+        for (int i = 0; i < positions.length; i++) {
+          positions[i] = wantedRows[from + i] - first;
+        }
+        // Rows in between are skipped value by value, never assembled into records.
+        records = columnIO.getRecordReader(pages, materializer,
+            FilterCompat.get(new RowPositionFilter(positions)));
+        remainingInGroup = positions.length;
+      }
       return true;
     }
   }

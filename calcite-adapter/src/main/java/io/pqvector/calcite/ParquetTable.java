@@ -1,5 +1,6 @@
 package io.pqvector.calcite;
 
+import io.pqvector.ivf.FileIndex;
 import io.pqvector.parquet.ParquetFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,9 +40,12 @@ public final class ParquetTable extends AbstractTable implements TranslatableTab
   private final List<Type> columnTypes = new ArrayList<>();
 
   private final Map<Path, ParquetMetadata> footers;
+  private final SearchSettings settings;
 
-  ParquetTable(String name, List<Path> files, Map<Path, ParquetMetadata> footers) {
+  ParquetTable(String name, List<Path> files, Map<Path, ParquetMetadata> footers,
+      SearchSettings settings) {
     this.name = name;
+    this.settings = settings;
     this.files = List.copyOf(files);
     this.footers = Map.copyOf(footers);
     Map<String, Type> byName = new LinkedHashMap<>();
@@ -205,15 +209,17 @@ public final class ParquetTable extends AbstractTable implements TranslatableTab
     return footers.get(file);
   }
 
-  /** Whether any file of the table carries a pqvector index for {@code column}. */
-  public boolean hasIndex(String column) {
-    String key = IndexKeys.keyFor(column);
-    for (ParquetMetadata footer : footers.values()) {
-      if (footer.getFileMetaData().getKeyValueMetaData().containsKey(key)) {
-        return true;
-      }
+  public SearchSettings settings() {
+    return settings;
+  }
+
+  /** The state of each file's index for {@code column}, in file order. */
+  public List<FileIndex> indexes(String column) {
+    List<FileIndex> result = new ArrayList<>(files.size());
+    for (Path f : files) {
+      result.add(FileIndex.load(f, footers.get(f), column));
     }
-    return false;
+    return result;
   }
 
   /** Reads a file's footer. */

@@ -6,7 +6,11 @@ import io.pqvector.calcite.VectorTopK.SearchSpec;
 import io.pqvector.calcite.sql.QueryVectors;
 import io.pqvector.parquet.VectorBatch;
 import io.pqvector.parquet.VectorColumn;
+import io.pqvector.ivf.FileIndex;
+import io.pqvector.ivf.IvfProbe;
 import io.pqvector.vector.TopK;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -32,6 +36,13 @@ import org.apache.parquet.filter2.compat.FilterCompat;
  */
 public final class VectorSearch {
   private static final int ROW_BITS = 40;
+  private static final Logger LOG = LoggerFactory.getLogger(VectorSearch.class);
+  private static final ThreadLocal<SearchStats> LAST_STATS = new ThreadLocal<>();
+
+  /** What the last vector query run on this thread did (for benchmarks and tests). */
+  public static SearchStats lastStats() {
+    return LAST_STATS.get();
+  }
 
   private VectorSearch() {}
 
@@ -48,6 +59,7 @@ public final class VectorSearch {
     IntStream.range(0, files.size()).parallel().forEach(f ->
         rankFile(spec, f, files.get(f), query, filter, cancel, ranking));
     List<Object[]> rows = materialize(spec, ranking.winners(), ranking.vectors);
+    LAST_STATS.set(ranking.stats);
     List<Object> out = new ArrayList<>(rows.size());
     for (Object[] row : rows) {
       out.add(scalar ? row[0] : row);
@@ -67,6 +79,8 @@ public final class VectorSearch {
       this.limit = limit;
       this.top = new TopK(limit);
     }
+
+    final SearchStats stats = new SearchStats();
 
     synchronized void merge(TopK local, List<Long> localNulls, Map<Long, float[]> localVectors) {
       top.addAll(local);
@@ -109,6 +123,11 @@ public final class VectorSearch {
       return;
     }
     try (VectorColumn vectors = VectorColumn.open(file, column)) {
+      if (spec.useIndex && query != null && rankWithIndex(spec, fileIndex, file, vectors, column,
+          query, passing, cancel, ranking)) {
+        return;
+      }
+      ranking.stats.exactFiles.incrementAndGet();
       IntStream.range(0, vectors.rowGroupCount()).parallel().forEach(rg -> {
         cancel.check();
         TopK local = new TopK(ranking.limit);
@@ -149,11 +168,88 @@ public final class VectorSearch {
             cancel.check();
           }
         }
+        ranking.stats.rowsScored.addAndGet(batch.rowCount());
         ranking.merge(local, nulls, kept);
       });
     } catch (IOException e) {
       throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Searches one file through its IVF index: probes the nearest lists, scores only their rows'
+   * vectors (decoding each needed page once, or taking it from the page cache), and merges them
+   * into the ranking. Returns false when the file must be searched exactly instead: no usable
+   * index, or every list was probed and still fewer than k rows ranked (rows whose vector is
+   * NULL are in no list, and only an exact pass finds them).
+   */
+  private static boolean rankWithIndex(SearchSpec spec, int fileIndex, Path file,
+      VectorColumn vectors, String column, float[] query, BitSet passing,
+      QueryCancellation cancel, Ranking ranking) throws IOException {
+    FileIndex index = FileIndex.load(file, spec.table.footer(file), column);
+    if (index.status() != FileIndex.Status.OK || index.metric() != spec.function.metric()
+        || index.index().dimension() != query.length) {
+      if (index.status() != FileIndex.Status.NONE) {
+        LOG.warn("searching {} exactly: {}", file, index.status() == FileIndex.Status.OK
+            ? "its index is for another metric or dimension" : index.problem());
+      }
+      return false;
+    }
+    int lists = index.index().listCount();
+    int nprobe = spec.nprobe != null ? Math.min(spec.nprobe, lists)
+        : IvfProbe.defaultNprobe(lists);
+    IvfProbe.Candidates candidates = IvfProbe.candidates(index, IvfProbe.order(index, query),
+        nprobe, ranking.limit, passing);
+    ranking.stats.listsProbed.addAndGet(candidates.listsProbed);
+    long fileBase = (long) fileIndex << ROW_BITS;
+    PageRows[] pages = PageRows.group(candidates.rows, vectors, index);
+    TopK merged = new TopK(ranking.limit);
+    List<Long> nulls = new ArrayList<>();
+    Map<Long, float[]> kept = new HashMap<>();
+    PageSource source = new PageSource(file, vectors, spec.table.settings().cacheBytes() > 0);
+    Arrays.stream(pages).parallel().forEach(page -> {
+      cancel.check();
+      TopK local = new TopK(ranking.limit);
+      List<Long> localNulls = new ArrayList<>();
+      Map<Long, float[]> localKept = new HashMap<>();
+      VectorBatch batch = source.read(page.rowGroup, page.table, page.page);
+      float[] values = batch.values();
+      for (int i = 0; i < page.rows.length; i++) {
+        int r = page.indexes[i];
+        long id = fileBase | page.rows[i];
+        if (batch.isNull(r)) {
+          localNulls.add(id);
+          continue;
+        }
+        int len = batch.length(r);
+        if (len != query.length) {
+          throw new IllegalArgumentException(spec.function.sqlName()
+              + ": vectors have different lengths: " + len + " and " + query.length
+              + " (row " + page.rows[i] + " of " + file + ", column " + column + ")");
+        }
+        int off = batch.offset(r);
+        float value = spec.function.apply(values, off, query, 0, len);
+        if (local.offer(spec.function.rankKey(value), id)) {
+          localKept.put(id, Arrays.copyOfRange(values, off, off + len));
+        }
+      }
+      synchronized (merged) {
+        merged.addAll(local);
+        nulls.addAll(localNulls);
+        kept.putAll(localKept);
+      }
+    });
+    if (candidates.exhaustive && passing == null && merged.size() < ranking.limit) {
+      return false;
+    }
+    if (candidates.exhaustive && passing != null && merged.size() < ranking.limit
+        && candidates.rows.length < passing.cardinality()) {
+      return false;
+    }
+    ranking.stats.indexedFiles.incrementAndGet();
+    ranking.stats.rowsScored.addAndGet(candidates.rows.length);
+    ranking.merge(merged, nulls, kept);
+    return true;
   }
 
   private static boolean hasColumn(SearchSpec spec, Path file, String column) {

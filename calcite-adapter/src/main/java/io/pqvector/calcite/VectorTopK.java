@@ -1,6 +1,7 @@
 package io.pqvector.calcite;
 
 import io.pqvector.calcite.sql.VectorFunction;
+import io.pqvector.ivf.FileIndex;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.calcite.adapter.enumerable.EnumerableConvention;
@@ -50,11 +51,14 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
   final RexNode filter;
   final RexNode fetch;
   final RexNode offset;
+  final Integer nprobeHint;
   private final boolean indexed;
+  private final List<String> fallbacks = new ArrayList<>();
+  private int indexedFiles;
 
   VectorTopK(RelOptCluster cluster, RelOptTable table, ParquetTable parquetTable, int[] fields,
       int vectorField, VectorFunction function, RexNode query, RexNode filter, RexNode fetch,
-      RexNode offset) {
+      RexNode offset, Integer nprobeHint) {
     super(cluster, cluster.traitSetOf(EnumerableConvention.INSTANCE));
     this.table = table;
     this.parquetTable = parquetTable;
@@ -65,7 +69,21 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
     this.filter = filter;
     this.fetch = fetch;
     this.offset = offset;
-    this.indexed = parquetTable.hasIndex(columnName());
+    this.nprobeHint = nprobeHint;
+    if (parquetTable.settings().useIndex()) {
+      for (FileIndex index : parquetTable.indexes(columnName())) {
+        if (index.status() == FileIndex.Status.OK && index.metric() == function.metric()) {
+          indexedFiles++;
+        } else if (index.status() == FileIndex.Status.OK) {
+          fallbacks.add(index.index().column() + " index is " + index.metric().id()
+              + ", query is " + function.metric().id());
+        } else if (index.status() != FileIndex.Status.NONE) {
+          fallbacks.add(index.problem());
+        }
+      }
+    }
+    // The table "has an index" for this query when some file's index answers its metric.
+    this.indexed = indexedFiles > 0;
   }
 
   String columnName() {
@@ -96,6 +114,11 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
         .item("function", function.sqlName())
         .item("metric", function.metric().id())
         .item("k", offset == null ? fetch : fetch + "+" + offset)
+        .itemIf("nprobe", nprobeHint != null ? nprobeHint
+            : parquetTable.settings().nprobe() != null ? parquetTable.settings().nprobe()
+            : "auto", indexed)
+        .itemIf("indexedFiles", indexedFiles + "/" + parquetTable.files().size(), indexed)
+        .itemIf("exactFallback", fallbacks, indexed && !fallbacks.isEmpty())
         .itemIf("filter", filter, filter != null)
         .item("query", query instanceof RexLiteral || query.getType().getComponentType() == null
             ? query : "<vector>");
@@ -136,7 +159,8 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
 
     SearchSpec spec = new SearchSpec(parquetTable, fields, vectorField, function,
         filter == null ? new int[0] : ImmutableBitSet.of(RelOptUtil.InputFinder.bits(filter))
-            .toArray(), table.getQualifiedName().toString());
+            .toArray(), indexed,
+        nprobeHint != null ? nprobeHint : parquetTable.settings().nprobe());
     Expression specExpr = implementor.stash(spec, SearchSpec.class);
     Expression call = Expressions.call(VectorSearch.class, "execute",
         implementor.getRootExpression(), specExpr,
@@ -172,16 +196,18 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
     final int vectorField;
     final VectorFunction function;
     final int[] filterFields;
-    final String tableName;
+    final boolean useIndex;
+    final Integer nprobe;
 
     SearchSpec(ParquetTable table, int[] fields, int vectorField, VectorFunction function,
-        int[] filterFields, String tableName) {
+        int[] filterFields, boolean useIndex, Integer nprobe) {
       this.table = table;
       this.fields = fields;
       this.vectorField = vectorField;
       this.function = function;
       this.filterFields = filterFields;
-      this.tableName = tableName;
+      this.useIndex = useIndex;
+      this.nprobe = nprobe;
     }
   }
 

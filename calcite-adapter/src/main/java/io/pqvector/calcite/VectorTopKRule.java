@@ -1,6 +1,8 @@
 package io.pqvector.calcite;
 
+import io.pqvector.calcite.sql.PqVectorPrepare;
 import io.pqvector.calcite.sql.VectorFunction;
+import org.apache.calcite.rel.hint.RelHint;
 import io.pqvector.calcite.sql.VectorOperators;
 import java.util.List;
 import org.apache.calcite.plan.RelOptRuleCall;
@@ -96,11 +98,34 @@ public final class VectorTopKRule extends RelRule<RuleConfig> {
     }
     VectorTopK topK = new VectorTopK(scan.getCluster(), scan.getTable(), scan.parquetTable,
         scan.fields, column.getIndex(), function, query,
-        filter == null ? null : filter.getCondition(), sort.fetch, sort.offset);
+        filter == null ? null : filter.getCondition(), sort.fetch, sort.offset,
+        nprobeHint(sort.getHints(), project.getHints(),
+            filter == null ? List.of() : filter.getHints()));
     RelNode below = filter == null ? topK
         : filter.copy(filter.getTraitSet(), topK, filter.getCondition());
     RelNode newProject = project.copy(project.getTraitSet(), List.of(below));
     call.transformTo(sort.copy(sort.getTraitSet(), List.of(newProject)));
+  }
+
+  /** The value of a {@code /*+ nprobe(N) *&#47;} hint on any of the matched nodes, or null. */
+  @SafeVarargs
+  private static Integer nprobeHint(List<RelHint>... hintLists) {
+    for (List<RelHint> hints : hintLists) {
+      for (RelHint hint : hints) {
+        if (hint.hintName.equalsIgnoreCase(PqVectorPrepare.NPROBE_HINT)
+            && hint.listOptions.size() == 1) {
+          try {
+            int n = Integer.parseInt(hint.listOptions.get(0).trim());
+            if (n > 0) {
+              return n;
+            }
+          } catch (NumberFormatException e) {
+            // not a number: the hint is ignored, as SQL engines ignore malformed hints
+          }
+        }
+      }
+    }
+    return null;
   }
 
   /** A literal, a parameter, or an expression of those: the same for every row. */

@@ -208,6 +208,12 @@ public final class VectorColumn implements Closeable {
     return new PageTableReader(file, layout, chunks[rowGroup], rowGroupRows[rowGroup], describe(rowGroup)).scan();
   }
 
+  /** Whether the file has a Parquet offset index for this column in {@code rowGroup}. */
+  public boolean hasOffsetIndex(int rowGroup) {
+    checkRowGroup(rowGroup);
+    return chunks[rowGroup].getOffsetIndexReference() != null;
+  }
+
   /** Decodes one data page of {@code rowGroup} (and its chunk's dictionary page, if it has one). */
   public VectorBatch readPage(int rowGroup, int page) throws IOException {
     return readPage(rowGroup, pages(rowGroup), page);

@@ -12,6 +12,8 @@ public final class Main {
       "",
       "commands:",
       "  demo [--dir D] [--rows N] [--dim D]   generate sample data and run vector queries on it",
+      "  index <file-or-dir> --column <name> [--metric l2|cosine|dot] [--lists N] [--seed S]",
+      "                                        build an IVF index inside each Parquet file",
       "  sql <dir> [-e \"<query>\"]             open a SQL shell on a directory of Parquet files",
       "  help                                  show this text",
       "");
@@ -31,6 +33,8 @@ public final class Main {
       switch (args[0]) {
         case "demo":
           return new DemoCommand(out).run(CommandLine.parse(rest));
+        case "index":
+          return new IndexCommand(out, err).run(CommandLine.parse(rest));
         case "sql":
           return SqlCommand.run(rest, out, err);
         case "help":

@@ -1,6 +1,8 @@
 package io.pqvector.jdbc;
 
 import io.pqvector.calcite.ParquetDirectorySchema;
+import io.pqvector.calcite.SearchSettings;
+import io.pqvector.parquet.DecodedPageCache;
 import io.pqvector.calcite.sql.PqVectorPrepare;
 import java.sql.Connection;
 import java.sql.DriverPropertyInfo;
@@ -79,6 +81,20 @@ public final class PqVectorDriver extends Driver {
     return super.connect(ConnectionSettings.PREFIX, calcite);
   }
 
+  /** The search options a connection's properties ask for. */
+  static SearchSettings settings(Properties p) {
+    String nprobe = p.getProperty("pqvector.nprobe");
+    String cache = p.getProperty("pqvector.cacheSize");
+    long cacheBytes = cache == null ? SearchSettings.defaultCacheBytes()
+        : ConnectionSettings.parseBytes(cache);
+    if (cacheBytes > 0) {
+      DecodedPageCache.shared().ensureCapacity(cacheBytes);
+    }
+    return new SearchSettings(nprobe == null ? null : Integer.valueOf(nprobe),
+        !"false".equalsIgnoreCase(p.getProperty("pqvector.useIndex", "true")), cacheBytes,
+        Boolean.parseBoolean(p.getProperty("pqvector.followSymlinks", "false")));
+  }
+
   @Override protected Handler createHandler() {
     Handler calciteHandler = super.createHandler();
     return new HandlerImpl() {
@@ -90,10 +106,9 @@ public final class PqVectorDriver extends Driver {
         if (dir == null) {
           throw new SQLException("pqvector: connection has no directory", "08001");
         }
-        boolean follow = Boolean.parseBoolean(p.getProperty("pqvector.followSymlinks", "false"));
         try {
           SchemaPlus schema = c.getRootSchema().add(SCHEMA,
-              new ParquetDirectorySchema(java.nio.file.Paths.get(dir), follow));
+              new ParquetDirectorySchema(java.nio.file.Paths.get(dir), settings(p)));
           // Listed on every lookup so tables follow the files without reconnecting.
           schema.setCacheEnabled(false);
         } catch (RuntimeException e) {

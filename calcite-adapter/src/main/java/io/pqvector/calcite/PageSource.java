@@ -1,0 +1,42 @@
+package io.pqvector.calcite;
+
+import io.pqvector.parquet.DecodedPageCache;
+import io.pqvector.parquet.PageTable;
+import io.pqvector.parquet.VectorBatch;
+import io.pqvector.parquet.VectorColumn;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/** Decoded pages of one file's vector column, through the shared page cache when it is on. */
+final class PageSource {
+  private final Path file;
+  private final VectorColumn vectors;
+  private final boolean cached;
+  private final long size;
+  private final long modified;
+
+  PageSource(Path file, VectorColumn vectors, boolean cached) throws IOException {
+    this.file = file;
+    this.vectors = vectors;
+    this.cached = cached;
+    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+    this.size = a.size();
+    this.modified = a.lastModifiedTime().toMillis();
+  }
+
+  VectorBatch read(int rowGroup, PageTable table, int page) {
+    try {
+      if (!cached) {
+        return vectors.readPage(rowGroup, table, page);
+      }
+      return DecodedPageCache.shared().get(
+          new DecodedPageCache.Key(file, size, modified, rowGroup, page),
+          () -> vectors.readPage(rowGroup, table, page));
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading vectors of " + file + ": " + e.getMessage(), e);
+    }
+  }
+}

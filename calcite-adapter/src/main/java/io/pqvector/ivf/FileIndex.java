@@ -1,0 +1,173 @@
+package io.pqvector.ivf;
+
+import io.pqvector.format.DataFingerprint;
+import io.pqvector.format.IvfIndex;
+import io.pqvector.format.IvfIndexFormat;
+import io.pqvector.format.IvfIndexReader;
+import io.pqvector.parquet.PageTable;
+import io.pqvector.parquet.ParquetAppendix;
+import io.pqvector.vector.Metric;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+
+/**
+ * The IVF index of one column of one version of a file, verified before it is trusted: present,
+ * checksummed (by the appendix and the format), of a version this reader knows, and built from
+ * the data the file holds now (fingerprint). Loaded indexes are cached by file size and
+ * modification time, so a file that changes is looked at again.
+ */
+public final class FileIndex {
+  /** Why a file is searched exactly rather than through its index. */
+  public enum Status { OK, NONE, STALE, CORRUPT }
+
+  private static final Map<Key, FileIndex> CACHE = new ConcurrentHashMap<>();
+  private static final int CACHE_LIMIT = 1024;
+
+  private final Status status;
+  private final String problem;
+  private final IvfIndex index;
+  private final float[] centroids;
+  private final Metric metric;
+  private final PageTable[] pageTables;
+
+  private FileIndex(Status status, String problem, IvfIndex index) {
+    this.status = status;
+    this.problem = problem;
+    this.index = index;
+    this.centroids = index == null ? null : index.centroids();
+    this.metric = index == null ? null : Metric.fromId(index.metric());
+    this.pageTables = index == null ? null : pageTables(index);
+  }
+
+  public Status status() {
+    return status;
+  }
+
+  /** What is wrong with the index (for warnings), or null when it is usable. */
+  public String problem() {
+    return problem;
+  }
+
+  public IvfIndex index() {
+    return index;
+  }
+
+  public float[] centroids() {
+    return centroids;
+  }
+
+  public Metric metric() {
+    return metric;
+  }
+
+  /** The page table our index stored for row group {@code rg}, or null (use the file's). */
+  public PageTable pageTable(int rg) {
+    return pageTables == null || rg >= pageTables.length ? null : pageTables[rg];
+  }
+
+  /** Loads (or takes from the cache) the index of {@code column} in {@code file}. */
+  public static FileIndex load(Path file, ParquetMetadata footer, String column) {
+    Key key;
+    try {
+      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+      key = new Key(file, column, a.size(), a.lastModifiedTime().toMillis());
+    } catch (IOException e) {
+      return new FileIndex(Status.CORRUPT, file + ": " + e.getMessage(), null);
+    }
+    FileIndex cached = CACHE.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    FileIndex loaded = read(file, footer, column);
+    if (CACHE.size() >= CACHE_LIMIT) {
+      CACHE.clear();
+    }
+    CACHE.put(key, loaded);
+    return loaded;
+  }
+
+  private static FileIndex read(Path file, ParquetMetadata footer, String column) {
+    String footerKey = IvfIndexFormat.footerKey(column);
+    if (!footer.getFileMetaData().getKeyValueMetaData().containsKey(footerKey)) {
+      return new FileIndex(Status.NONE, file + " has no index for column " + column, null);
+    }
+    IvfIndex index;
+    try {
+      byte[] payload = ParquetAppendix.read(file, footerKey);
+      if (payload == null) {
+        return new FileIndex(Status.NONE, file + " has no index for column " + column, null);
+      }
+      index = IvfIndexReader.parse(payload);
+    } catch (IOException | RuntimeException e) {
+      return new FileIndex(Status.CORRUPT, file + ": index of column " + column
+          + " is unreadable (" + e.getMessage() + ")", null);
+    }
+    if (!index.column().equals(column)) {
+      return new FileIndex(Status.CORRUPT, file + ": index under key " + footerKey
+          + " is for column " + index.column(), null);
+    }
+    long fingerprint = DataFingerprint.of(footer, column);
+    if (fingerprint != index.header().dataFingerprint()) {
+      return new FileIndex(Status.STALE, file + ": index of column " + column
+          + " was built for other data (fingerprint differs); re-run pqvector index", null);
+    }
+    long rows = footer.getBlocks().stream().mapToLong(b -> b.getRowCount()).sum();
+    if (rows != index.header().rowCount()) {
+      return new FileIndex(Status.STALE, file + ": index covers " + index.header().rowCount()
+          + " rows but the file has " + rows, null);
+    }
+    return new FileIndex(Status.OK, null, index);
+  }
+
+  private static PageTable[] pageTables(IvfIndex index) {
+    if (index.pageTable().isEmpty()) {
+      return null;
+    }
+    io.pqvector.format.PageTable t = index.pageTable().get();
+    PageTable[] out = new PageTable[t.rowGroupCount()];
+    for (int g = 0; g < out.length; g++) {
+      int first = t.rowGroupFirstPage(g);
+      int count = t.rowGroupPageCount(g);
+      long[] offsets = new long[count];
+      int[] sizes = new int[count];
+      long[] firstRows = new long[count];
+      for (int p = 0; p < count; p++) {
+        offsets[p] = t.pageOffset(first + p);
+        sizes[p] = t.pageCompressedSize(first + p);
+        firstRows[p] = t.pageFirstRow(first + p);
+      }
+      out[g] = new PageTable(offsets, sizes, firstRows, t.rowGroupRowCount(g),
+          t.dictionaryPageOffset(g), Math.max(0, t.dictionaryPageSize(g)));
+    }
+    return out;
+  }
+
+  private static final class Key {
+    final Path file;
+    final String column;
+    final long size;
+    final long modified;
+
+    Key(Path file, String column, long size, long modified) {
+      this.file = file;
+      this.column = column;
+      this.size = size;
+      this.modified = modified;
+    }
+
+    @Override public boolean equals(Object o) {
+      return o instanceof Key && ((Key) o).file.equals(file) && ((Key) o).column.equals(column)
+          && ((Key) o).size == size && ((Key) o).modified == modified;
+    }
+
+    @Override public int hashCode() {
+      return Objects.hash(file, column, size, modified);
+    }
+  }
+}

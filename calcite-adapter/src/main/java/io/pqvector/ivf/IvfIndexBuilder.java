@@ -1,0 +1,333 @@
+package io.pqvector.ivf;
+
+import io.pqvector.format.DataFingerprint;
+import io.pqvector.format.IvfIndexFormat;
+import io.pqvector.format.IvfIndexHeader;
+import io.pqvector.format.IvfIndexWriter;
+import io.pqvector.format.PageTable;
+import io.pqvector.parquet.ParquetAppendix;
+import io.pqvector.parquet.ParquetFiles;
+import io.pqvector.parquet.VectorBatch;
+import io.pqvector.parquet.VectorColumn;
+import io.pqvector.vector.Metric;
+import io.pqvector.vector.VectorKernels;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Builds an IVF index for one vector column of one Parquet file and stores it inside the file.
+ *
+ * <p>Two streaming passes, so memory is bounded by one row group's vectors, the training sample
+ * and four bytes per row, never by the file: the first pass validates every vector and draws a
+ * uniform reservoir sample; k-means trains on the sample; the second pass assigns every vector
+ * to its nearest centroid. The result is written with {@link ParquetAppendix}, which never
+ * touches the data pages and keeps the file readable if the build is interrupted.
+ */
+public final class IvfIndexBuilder {
+  /** Training points drawn per list; FAISS warns below 39 and gains little above 256. */
+  static final int SAMPLE_PER_LIST = 64;
+  /** FAISS's minimum of training points per centroid, which bounds the number of lists. */
+  static final int MIN_POINTS_PER_LIST = 39;
+  static final int DEFAULT_ITERATIONS = 20;
+
+  private final Path file;
+  private String column;
+  private Metric metric = Metric.L2;
+  private int lists;
+  private long seed = 42;
+  private int iterations = DEFAULT_ITERATIONS;
+  private int threads = Runtime.getRuntime().availableProcessors();
+  private BuildProgress progress = BuildProgress.NONE;
+
+  private IvfIndexBuilder(Path file) {
+    this.file = file;
+  }
+
+  public static IvfIndexBuilder forFile(Path file) {
+    return new IvfIndexBuilder(file);
+  }
+
+  public IvfIndexBuilder column(String column) {
+    this.column = column;
+    return this;
+  }
+
+  public IvfIndexBuilder metric(Metric metric) {
+    this.metric = metric;
+    return this;
+  }
+
+  /** Number of lists; 0 chooses from the row count. */
+  public IvfIndexBuilder lists(int lists) {
+    this.lists = lists;
+    return this;
+  }
+
+  public IvfIndexBuilder seed(long seed) {
+    this.seed = seed;
+    return this;
+  }
+
+  public IvfIndexBuilder iterations(int iterations) {
+    this.iterations = iterations;
+    return this;
+  }
+
+  public IvfIndexBuilder threads(int threads) {
+    this.threads = Math.max(1, threads);
+    return this;
+  }
+
+  public IvfIndexBuilder progress(BuildProgress progress) {
+    this.progress = progress;
+    return this;
+  }
+
+  /**
+   * The default number of lists for {@code vectors} indexed vectors: about sqrt(n), the middle
+   * of what FAISS and pgvector advise for up to millions of rows, but never so many that a list
+   * would get fewer than 39 training points.
+   */
+  public static int defaultLists(long vectors) {
+    long bySqrt = Math.round(Math.sqrt(vectors));
+    long byTraining = vectors / MIN_POINTS_PER_LIST;
+    return (int) Math.max(1, Math.min(65_536, Math.min(bySqrt, Math.max(1, byTraining))));
+  }
+
+  /** Builds the index and writes it into the file, replacing an earlier one for the column. */
+  public BuildReport build() throws IndexBuildException, IOException {
+    if (column == null || column.isEmpty()) {
+      throw new IllegalArgumentException("no column given");
+    }
+    long start = System.nanoTime();
+    checkWritable();
+    ParquetAppendix.recover(file);
+    long sizeBefore = Files.size(file);
+    try (VectorColumn vectors = open()) {
+      if (vectors.isDouble()) {
+        throw new IndexBuildException(file + ": column '" + column
+            + "' is a list of DOUBLE; pqvector indexes lists of FLOAT (REAL ARRAY)");
+      }
+      long rowCount = vectors.rowCount();
+      if (rowCount > Integer.MAX_VALUE) {
+        throw new IndexBuildException(file + ": " + rowCount
+            + " rows; an index covers at most 2^31-1 rows per file");
+      }
+      int listCount = lists > 0 ? lists : defaultLists(rowCount);
+      Scan scan = scan(vectors, listCount);
+      if (scan.indexed == 0) {
+        throw new IndexBuildException(file + ": column '" + column
+            + "' has no non-NULL, non-empty vector to index");
+      }
+      listCount = lists > 0 ? lists : defaultLists(scan.indexed);
+      if (listCount > scan.indexed) {
+        throw new IndexBuildException(file + ": " + listCount + " lists requested but only "
+            + scan.indexed + " vectors to index");
+      }
+      int trainingRows = (int) Math.min(scan.sampled, (long) listCount * SAMPLE_PER_LIST);
+      progress.update("training", 0, 1);
+      long trainStart = System.nanoTime();
+      KMeans.Result trained = KMeans.train(scan.sample, trainingRows, scan.dim, listCount,
+          metric, seed, iterations, threads);
+      double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
+      progress.update("training", 1, 1);
+      int[][] invertedLists = assign(vectors, trained.centroids(), listCount, scan.dim,
+          (int) rowCount);
+      IvfIndexHeader header = new IvfIndexHeader(column, metric.id(), scan.dim, listCount,
+          rowCount, scan.indexed, DataFingerprint.of(ParquetFiles.readFooter(file), column), seed,
+          iterations);
+      byte[] payload = IvfIndexWriter.write(header, trained.centroids(), invertedLists,
+          pageTable(vectors));
+      progress.update("writing", 0, 1);
+      ParquetAppendix.write(file, IvfIndexFormat.footerKey(column), payload);
+      progress.update("writing", 1, 1);
+      return new BuildReport(file, column, metric, rowCount, scan.indexed, listCount, scan.dim,
+          trained.iterations(), trainingRows, trainSeconds, (System.nanoTime() - start) / 1e9,
+          sizeBefore, Files.size(file), payload.length);
+    }
+  }
+
+  private VectorColumn open() throws IndexBuildException, IOException {
+    try {
+      return VectorColumn.open(file, column);
+    } catch (IllegalArgumentException e) {
+      throw new IndexBuildException(e.getMessage(), e);
+    }
+  }
+
+  private void checkWritable() throws IndexBuildException, IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IndexBuildException(file + ": no such file");
+    }
+    boolean writable = Files.isWritable(file);
+    PosixFileAttributeView posix = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+    if (writable && posix != null) {
+      // Root may write anywhere; a file with no write bit is still meant to be read-only.
+      Set<PosixFilePermission> p = posix.readAttributes().permissions();
+      writable = p.contains(PosixFilePermission.OWNER_WRITE)
+          || p.contains(PosixFilePermission.GROUP_WRITE)
+          || p.contains(PosixFilePermission.OTHERS_WRITE);
+    }
+    if (!writable) {
+      throw new IndexBuildException(file + ": the file is read-only; the index is stored inside"
+          + " the file, so it needs write permission (or use `rewrite` to write an indexed copy)");
+    }
+  }
+
+  /** First pass: validation, counting and a reservoir sample (normalised for cosine). */
+  private static final class Scan {
+    int dim = -1;
+    long indexed;
+    int sampled;
+    float[] sample;
+  }
+
+  private Scan scan(VectorColumn vectors, int listCount) throws IOException, IndexBuildException {
+    Scan scan = new Scan();
+    int capacity = (int) Math.min(Integer.MAX_VALUE / 2, (long) listCount * SAMPLE_PER_LIST);
+    Random random = new Random(seed);
+    long seen = 0;
+    int groups = vectors.rowGroupCount();
+    for (int rg = 0; rg < groups; rg++) {
+      progress.update("scanning", rg, groups);
+      VectorBatch batch = vectors.readRowGroup(rg);
+      long first = vectors.rowGroupFirstRow(rg);
+      float[] values = batch.values();
+      for (int r = 0; r < batch.rowCount(); r++) {
+        if (batch.isNull(r) || batch.length(r) == 0) {
+          continue;
+        }
+        int len = batch.length(r);
+        int off = batch.offset(r);
+        if (scan.dim < 0) {
+          scan.dim = len;
+          scan.sample = new float[(int) Math.min((long) capacity * len, Integer.MAX_VALUE - 8)];
+          capacity = scan.sample.length / len;
+        } else if (len != scan.dim) {
+          throw new IndexBuildException(file + ": column '" + column + "', row " + (first + r)
+              + " has " + len + " dimensions but earlier rows have " + scan.dim
+              + "; an index needs vectors of one length");
+        }
+        for (int i = 0; i < len; i++) {
+          if (!Float.isFinite(values[off + i])) {
+            throw new IndexBuildException(file + ": column '" + column + "', row " + (first + r)
+                + " holds " + values[off + i] + " at position " + i
+                + "; vectors must be finite to be indexed");
+          }
+        }
+        scan.indexed++;
+        // Reservoir sampling (Vitter's algorithm R): every vector is kept with equal chance.
+        int slot = seen < capacity ? (int) seen : (int) nextLong(random, seen + 1);
+        seen++;
+        if (slot < capacity) {
+          System.arraycopy(values, off, scan.sample, slot * len, len);
+          if (metric == Metric.COSINE) {
+            VectorKernels.normalize(scan.sample, slot * len, len);
+          }
+        }
+      }
+    }
+    progress.update("scanning", groups, groups);
+    scan.sampled = (int) Math.min(seen, capacity);
+    return scan;
+  }
+
+  private static long nextLong(Random random, long bound) {
+    return bound <= Integer.MAX_VALUE ? random.nextInt((int) bound)
+        : Math.floorMod(random.nextLong(), bound);
+  }
+
+  /** Second pass: every vector to its nearest centroid; lists of row ids in ascending order. */
+  private int[][] assign(VectorColumn vectors, float[] centroids, int listCount, int dim,
+      int rowCount) throws IOException {
+    int[] listOfRow = new int[rowCount];
+    java.util.Arrays.fill(listOfRow, -1);
+    int[] sizes = new int[listCount];
+    int groups = vectors.rowGroupCount();
+    for (int rg = 0; rg < groups; rg++) {
+      progress.update("assigning", rg, groups);
+      VectorBatch batch = vectors.readRowGroup(rg);
+      int first = (int) vectors.rowGroupFirstRow(rg);
+      int n = batch.rowCount();
+      int[] rows = new int[n];
+      float[] points = new float[n * dim];
+      int m = 0;
+      for (int r = 0; r < n; r++) {
+        if (batch.isNull(r) || batch.length(r) == 0) {
+          continue;
+        }
+        System.arraycopy(batch.values(), batch.offset(r), points, m * dim, dim);
+        if (metric == Metric.COSINE) {
+          VectorKernels.normalize(points, m * dim, dim);
+        }
+        rows[m++] = first + r;
+      }
+      if (m == 0) {
+        continue;
+      }
+      int[] nearest = new int[m];
+      KMeans.assign(centroids, listCount, points, m, dim, metric, threads, nearest);
+      for (int i = 0; i < m; i++) {
+        listOfRow[rows[i]] = nearest[i];
+        sizes[nearest[i]]++;
+      }
+    }
+    progress.update("assigning", groups, groups);
+    int[][] lists = new int[listCount][];
+    for (int l = 0; l < listCount; l++) {
+      lists[l] = new int[sizes[l]];
+    }
+    int[] filled = new int[listCount];
+    for (int row = 0; row < rowCount; row++) {
+      int l = listOfRow[row];
+      if (l >= 0) {
+        lists[l][filled[l]++] = row;
+      }
+    }
+    return lists;
+  }
+
+  /** Our page table, for files whose vector column has no Parquet offset index. */
+  private static PageTable pageTable(VectorColumn vectors) throws IOException {
+    int groups = vectors.rowGroupCount();
+    boolean needed = false;
+    for (int rg = 0; rg < groups; rg++) {
+      needed |= !vectors.hasOffsetIndex(rg);
+    }
+    if (!needed) {
+      return null;
+    }
+    int[] rowCounts = new int[groups];
+    long[] dictOffsets = new long[groups];
+    int[] dictSizes = new int[groups];
+    int[] pagesPerGroup = new int[groups];
+    int pages = 0;
+    io.pqvector.parquet.PageTable[] tables = new io.pqvector.parquet.PageTable[groups];
+    for (int rg = 0; rg < groups; rg++) {
+      tables[rg] = vectors.pages(rg);
+      rowCounts[rg] = (int) vectors.rowGroupRowCount(rg);
+      dictOffsets[rg] = tables[rg].hasDictionary() ? tables[rg].dictionaryOffset() : -1;
+      dictSizes[rg] = tables[rg].hasDictionary() ? tables[rg].dictionarySize() : -1;
+      pagesPerGroup[rg] = tables[rg].pageCount();
+      pages += pagesPerGroup[rg];
+    }
+    long[] offsets = new long[pages];
+    int[] sizes = new int[pages];
+    int[] firstRows = new int[pages];
+    int p = 0;
+    for (int rg = 0; rg < groups; rg++) {
+      for (int i = 0; i < tables[rg].pageCount(); i++, p++) {
+        offsets[p] = tables[rg].headerOffset(i);
+        sizes[p] = tables[rg].compressedSize(i);
+        firstRows[p] = (int) tables[rg].firstRow(i);
+      }
+    }
+    return new PageTable(rowCounts, dictOffsets, dictSizes, pagesPerGroup, offsets, sizes,
+        firstRows);
+  }
+}

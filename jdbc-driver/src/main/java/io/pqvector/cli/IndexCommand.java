@@ -1,0 +1,103 @@
+package io.pqvector.cli;
+
+import io.pqvector.ivf.BuildReport;
+import io.pqvector.ivf.IndexBuildException;
+import io.pqvector.ivf.IvfIndexBuilder;
+import io.pqvector.vector.Metric;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * {@code index <file-or-dir> --column <name> [--metric l2|cosine|dot] [--lists N] [--seed S]}:
+ * builds an IVF index inside each Parquet file.
+ */
+final class IndexCommand {
+  private final PrintStream out;
+  private final PrintStream err;
+
+  IndexCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  int run(CommandLine cl) throws Exception {
+    cl.allowOnly("--column", "--metric", "--lists", "--seed", "--threads", "--no-progress");
+    if (cl.positionals().size() != 1) {
+      throw new CommandLine.UsageException(
+          "expected one file or directory: index <file-or-dir> --column <name>");
+    }
+    String column = cl.option("--column", null);
+    if (column == null) {
+      throw new CommandLine.UsageException("--column <name> is required (the vector column)");
+    }
+    Metric metric;
+    try {
+      metric = Metric.fromId(cl.option("--metric", "l2"));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.UsageException(e.getMessage());
+    }
+    int lists = cl.intOption("--lists", 0);
+    if (lists < 0) {
+      throw new CommandLine.UsageException("--lists must be positive (or 0 for automatic)");
+    }
+    long seed = cl.intOption("--seed", 42);
+    int threads = cl.intOption("--threads", Runtime.getRuntime().availableProcessors());
+    List<Path> files = parquetFiles(Paths.get(cl.positionals().get(0)));
+    boolean bar = !cl.flag("--no-progress") && System.console() != null;
+    int failures = 0;
+    for (Path file : files) {
+      try {
+        BuildReport r = IvfIndexBuilder.forFile(file).column(column).metric(metric).lists(lists)
+            .seed(seed).threads(threads)
+            .progress(bar ? new ProgressBar(err, file.getFileName().toString()) : (p, d, t) -> { })
+            .build();
+        out.println(summary(r));
+      } catch (IndexBuildException e) {
+        err.println("pqvector index: " + e.getMessage());
+        failures++;
+      }
+    }
+    return failures == 0 ? 0 : 1;
+  }
+
+  static String summary(BuildReport r) {
+    return String.format(Locale.ROOT,
+        "indexed %s column %s: %,d rows (%,d vectors of %d dims), %d lists, metric %s, "
+            + "%d k-means iterations on %,d samples, %.2f s (training %.2f s), index %,d bytes, "
+            + "file %,d -> %,d bytes (+%.2f%%)",
+        r.file(), r.column(), r.rows(), r.indexed(), r.dimension(), r.lists(), r.metric().id(),
+        r.iterations(), r.trainingRows(), r.seconds(), r.trainSeconds(), r.indexBytes(),
+        r.bytesBefore(), r.bytesAfter(),
+        100.0 * (r.bytesAfter() - r.bytesBefore()) / Math.max(1, r.bytesBefore()));
+  }
+
+  /** The file itself, or every Parquet file under a directory (hidden entries skipped). */
+  static List<Path> parquetFiles(Path target) throws IOException, CommandLine.UsageException {
+    if (Files.isRegularFile(target)) {
+      return List.of(target);
+    }
+    if (!Files.isDirectory(target)) {
+      throw new CommandLine.UsageException("no such file or directory: " + target);
+    }
+    List<Path> files = new ArrayList<>();
+    try (Stream<Path> walk = Files.walk(target)) {
+      walk.filter(p -> Files.isRegularFile(p)
+              && p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".parquet")
+              && !target.relativize(p).toString().startsWith(".")
+              && !p.getFileName().toString().startsWith(".")
+              && !p.getFileName().toString().startsWith("_"))
+          .sorted().forEach(files::add);
+    }
+    if (files.isEmpty()) {
+      throw new CommandLine.UsageException("no Parquet files under " + target);
+    }
+    return files;
+  }
+}
