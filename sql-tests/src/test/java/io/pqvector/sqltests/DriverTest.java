@@ -284,6 +284,19 @@ class DriverTest {
     assertDoesNotThrow(() -> assertEquals(3000, count(pq, "docs")));
   }
 
+  /** The refusal should say why (today it is Calcite's "not enough rules" planner dump). */
+  @Test void writesAreRejectedWithAReadOnlyMessage() {
+    for (String sql : new String[] {"INSERT INTO docs (id) VALUES (1)", "DELETE FROM docs"}) {
+      SQLException e = assertThrows(SQLException.class, () -> {
+        try (Statement s = pq.createStatement()) {
+          s.execute(sql);
+        }
+      }, sql);
+      String m = e.getMessage().toLowerCase();
+      assertTrue(m.contains("read-only") || m.contains("read only"), sql + ": " + e.getMessage());
+    }
+  }
+
   // ---- metadata and transactions ----
 
   @Test void databaseMetaDataNamesPqvector() throws Exception {

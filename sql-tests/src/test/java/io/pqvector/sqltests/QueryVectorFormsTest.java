@@ -187,6 +187,21 @@ class QueryVectorFormsTest {
     }
   }
 
+  /** A query vector parameter that was never bound must not silently rank by NULL. */
+  @Test void unboundParameterIsAnError() throws Exception {
+    String sql = "SELECT id FROM docs ORDER BY array_distance(embedding, ?) LIMIT 1";
+    try (PreparedStatement ps = pq.prepareStatement(sql)) {
+      java.sql.SQLException e = org.junit.jupiter.api.Assertions.assertThrows(
+          java.sql.SQLException.class, () -> rows(ps.executeQuery()),
+          "executing with parameter 1 unset");
+      assertEquals(true, e.getMessage() != null);
+    }
+    try (Statement s = pq.createStatement()) {
+      org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+          () -> rows(s.executeQuery(sql)), "a plain Statement with a ?");
+    }
+  }
+
   @Test void statementAndPreparedStatementAgree() throws Exception {
     try (Statement s = pq.createStatement();
         ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM docs")) {
