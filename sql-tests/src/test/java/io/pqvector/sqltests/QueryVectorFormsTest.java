@@ -109,6 +109,48 @@ class QueryVectorFormsTest {
     Oracle.assertSameRanking(sql, run(sql, Q), expected, 10);
   }
 
+  /**
+   * Each parameter form with the bare {@code ?} only in ORDER BY (the distance not selected), so
+   * the forms are checked apart from where the parameter sits; LIMIT ? and re-execution too.
+   */
+  @Test void everyParameterFormInOrderByOnly() throws Exception {
+    String sql = "SELECT id FROM docs ORDER BY array_distance(embedding, ?) LIMIT ?";
+    double[] d = new double[Q.length];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = Q[i];
+    }
+    Object[] forms = {Q, d, pq.createArrayOf("FLOAT", boxed(Q)), new ArrayList<>(List.of(boxed(Q))),
+        boxed(Q)};
+    List<String> problems = new ArrayList<>();
+    try (PreparedStatement ps = pq.prepareStatement(sql)) {
+      for (Object form : forms) {
+        String name = form.getClass().getSimpleName();
+        try {
+          if (form instanceof java.sql.Array) {
+            ps.setArray(1, (java.sql.Array) form);
+          } else {
+            ps.setObject(1, form);
+          }
+          ps.setInt(2, 10);
+          try (ResultSet rs = ps.executeQuery()) {
+            Oracle.assertSameRanking(sql + " [" + name + "]", rows(rs), expected, 10);
+          }
+        } catch (Exception | AssertionError e) {
+          problems.add(name + ": " + e);
+        }
+      }
+      for (int seed = 100; seed < 105; seed++) {
+        float[] q = queryVector(seed, DIM);
+        ps.setObject(1, q);
+        ps.setInt(2, 5);
+        try (ResultSet rs = ps.executeQuery()) {
+          Oracle.assertSameRanking(sql + " [seed " + seed + "]", rows(rs), duckTop(q, 6), 5);
+        }
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(problems.isEmpty(), String.join("\n", problems));
+  }
+
   @Test void bareParameterAsFirstOperand() throws Exception {
     String sql = "SELECT id, array_distance(?, embedding) AS d FROM docs ORDER BY d LIMIT 10";
     Oracle.assertSameRanking(sql, run(sql, Q), expected, 10);
