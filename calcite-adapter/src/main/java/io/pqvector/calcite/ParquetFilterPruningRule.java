@@ -68,6 +68,9 @@ public final class ParquetFilterPruningRule extends RelRule<RuleConfig> {
       return null;
     }
     RexCall call = (RexCall) node;
+    if (!call.isA(SqlKind.COMPARISON) || call.getKind() == SqlKind.SEARCH) {
+      return null;
+    }
     RexNode a = call.getOperands().get(0);
     RexNode b = call.getOperands().get(1);
     SqlKind kind = call.getKind();

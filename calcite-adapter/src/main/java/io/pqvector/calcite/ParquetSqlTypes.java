@@ -48,6 +48,11 @@ public final class ParquetSqlTypes {
       }
       case UNSIGNED_BIGINT:
         return factory.createSqlType(SqlTypeName.DECIMAL, 20, 0);
+      case TIME_MILLIS: case TIME_MICROS: case TIME_NANOS:
+        return factory.createSqlType(SqlTypeName.TIME, 3);
+      case TIMESTAMP_MILLIS: case TIMESTAMP_MICROS: case TIMESTAMP_NANOS: case TIMESTAMP_INT96:
+        // Millisecond precision: what Calcite's runtime keeps (values are epoch milliseconds).
+        return factory.createSqlType(SqlTypeName.TIMESTAMP, 3);
       default:
         return factory.createSqlType(sqlTypeName(kind));
     }

@@ -73,7 +73,9 @@ public final class ParquetTableScan extends TableScan implements EnumerableRel {
   @Override public RelOptCost computeSelfCost(RelOptPlanner planner, RelMetadataQuery mq) {
     // Fewer columns read is cheaper, so the planner prefers projected scans.
     double fraction = (fields.length + 2D) / (table.getRowType().getFieldCount() + 2D);
-    return super.computeSelfCost(planner, mq).multiplyBy(fraction);
+    // A pruning predicate can only skip row groups, so it is never more expensive.
+    return super.computeSelfCost(planner, mq).multiplyBy(pruning == null ? fraction
+        : fraction * 0.9);
   }
 
   @Override public Result implement(EnumerableRelImplementor implementor, Prefer pref) {

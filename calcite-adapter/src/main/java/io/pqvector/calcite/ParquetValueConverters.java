@@ -1,6 +1,7 @@
 package io.pqvector.calcite;
 
 import io.pqvector.calcite.sql.FloatVector;
+import io.pqvector.calcite.sql.PqVectorTypeSystem;
 
 import io.pqvector.calcite.ParquetSqlTypes.Kind;
 import java.math.BigDecimal;
@@ -37,6 +38,15 @@ final class ParquetValueConverters {
 
   /** A converter for {@code type} that delivers each value (or null) to {@code sink}. */
   static Converter forType(Type type, Consumer<Object> sink) {
+    return forType(type, sink, false);
+  }
+
+  /**
+   * @param insideJson whether the value becomes part of an enclosing struct's or map's JSON
+   *     text (then groups deliver maps, rendered once at the top) or is a SQL value itself (then
+   *     a group delivers its JSON text)
+   */
+  static Converter forType(Type type, Consumer<Object> sink, boolean insideJson) {
     if (!type.isPrimitive()) {
       GroupType group = type.asGroupType();
       if (ParquetSqlTypes.kindOf(type) == Kind.LIST) {
@@ -47,9 +57,10 @@ final class ParquetValueConverters {
             && element.getLogicalTypeAnnotation() == null) {
           return new FloatListConverter(group, sink);
         }
-        return new ListConverter(group, sink);
+        return new ListConverter(group, sink, insideJson);
       }
-      return new JsonGroupConverter(group, v -> sink.accept(v == null ? null : JsonText.render(v)));
+      return new JsonGroupConverter(group, insideJson ? sink
+          : v -> sink.accept(v == null ? null : JsonText.render(v)));
     }
     if (type.isRepetition(Type.Repetition.REPEATED)) {
       throw new IllegalArgumentException("repeated field " + type.getName() + " needs a list");
@@ -73,7 +84,7 @@ final class ParquetValueConverters {
         LogicalTypeAnnotation.DecimalLogicalTypeAnnotation d =
             (LogicalTypeAnnotation.DecimalLogicalTypeAnnotation) logical;
         this.scale = d.getScale();
-        this.decimalAsDouble = d.getPrecision() > 19;
+        this.decimalAsDouble = d.getPrecision() > PqVectorTypeSystem.MAX_DECIMAL_PRECISION;
       } else {
         this.scale = 0;
         this.decimalAsDouble = false;
@@ -262,13 +273,13 @@ final class ParquetValueConverters {
     private Object pending;
     private static final Object NONE = new Object();
 
-    ListConverter(GroupType listType, Consumer<Object> sink) {
+    ListConverter(GroupType listType, Consumer<Object> sink, boolean insideJson) {
       this.sink = sink;
       Type element = ParquetSqlTypes.listElement(listType);
       if (ParquetSqlTypes.isTwoLevelList(listType)) {
-        this.child = forType(asOptional(element), v -> current.add(v));
+        this.child = forType(asOptional(element), v -> current.add(v), insideJson);
       } else {
-        Converter elementConverter = forType(element, v -> pending = v);
+        Converter elementConverter = forType(element, v -> pending = v, insideJson);
         this.child = new GroupConverter() {
           @Override public Converter getConverter(int fieldIndex) {
             return elementConverter;
@@ -301,6 +312,7 @@ final class ParquetValueConverters {
   /** Structs and maps, collected into maps and lists and shown as JSON text. */
   static final class JsonGroupConverter extends GroupConverter {
     private final Converter[] children;
+    private final String[] names;
     private final Consumer<Object> sink;
     private final boolean isMap;
     private Map<String, Object> current;
@@ -310,14 +322,16 @@ final class ParquetValueConverters {
       this.isMap = type.getLogicalTypeAnnotation()
           instanceof LogicalTypeAnnotation.MapLogicalTypeAnnotation;
       this.children = new Converter[type.getFieldCount()];
+      this.names = new String[children.length];
       for (int i = 0; i < children.length; i++) {
         Type f = type.getType(i);
         String name = f.getName();
+        names[i] = name;
         if (f.isRepetition(Type.Repetition.REPEATED)) {
           // Each occurrence of a repeated child is appended to a list under its name.
-          children[i] = forType(asOptional(f), v -> appendTo(name, v));
+          children[i] = forType(asOptional(f), v -> appendTo(name, v), true);
         } else {
-          children[i] = forType(f, v -> current.put(name, v));
+          children[i] = forType(f, v -> current.put(name, v), true);
         }
       }
     }
@@ -332,7 +346,11 @@ final class ParquetValueConverters {
     }
 
     @Override public void start() {
+      // Every field is present, NULL until a value arrives, so a NULL field keeps its name.
       current = new LinkedHashMap<>();
+      for (String name : names) {
+        current.put(name, null);
+      }
     }
 
     @Override public void end() {

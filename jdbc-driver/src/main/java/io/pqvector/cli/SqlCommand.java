@@ -33,7 +33,11 @@ final class SqlCommand {
       sqlline.add("--showHeader=true");
       sqlline.add("--silent=true");
     }
-    SqlLine.Status status = SqlLine.start(sqlline.toArray(new String[0]), null, !oneStatement);
+    // begin() rather than start(): start() ends the JVM with System.exit.
+    SqlLine shell = new SqlLine();
+    shell.setOutputStream(out);
+    shell.setErrorStream(err);
+    SqlLine.Status status = shell.begin(sqlline.toArray(new String[0]), null, !oneStatement);
     return status == SqlLine.Status.OK ? 0 : 1;
   }
 }

@@ -4,6 +4,7 @@ import io.pqvector.calcite.ParquetDirectorySchema;
 import io.pqvector.calcite.SearchSettings;
 import io.pqvector.parquet.DecodedPageCache;
 import io.pqvector.calcite.sql.PqVectorPrepare;
+import io.pqvector.calcite.sql.PqVectorTypeSystem;
 import java.sql.Connection;
 import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
@@ -19,6 +20,7 @@ import org.apache.calcite.jdbc.CalcitePrepare;
 import org.apache.calcite.jdbc.Driver;
 import org.apache.calcite.jdbc.PqVectorMetaImpl;
 import org.apache.calcite.schema.SchemaPlus;
+import org.apache.calcite.schema.lookup.LikePattern;
 
 /**
  * The JDBC driver for {@code jdbc:pqvector:<directory>}: Calcite over a directory of Parquet
@@ -76,6 +78,7 @@ public final class PqVectorDriver extends Driver {
     calcite.setProperty("lex", "MYSQL_ANSI");
     // NULL distances sort last in both directions, as in DuckDB.
     calcite.setProperty("defaultNullCollation", "LAST");
+    calcite.setProperty("typeSystem", PqVectorTypeSystem.class.getName() + "#INSTANCE");
     calcite.setProperty(DIRECTORY_PROPERTY, settings.root().toString());
     settings.options().forEach((k, v) -> calcite.setProperty("pqvector." + k, v));
     return super.connect(ConnectionSettings.PREFIX, calcite);
@@ -109,7 +112,11 @@ public final class PqVectorDriver extends Driver {
         try {
           SchemaPlus schema = c.getRootSchema().add(SCHEMA,
               new ParquetDirectorySchema(java.nio.file.Paths.get(dir), settings(p)));
-          // Listed on every lookup so tables follow the files without reconnecting.
+          // Listed on every lookup so tables follow the files without reconnecting. Calcite
+          // only switches off the snapshot lookups that exist when the cache is disabled, so
+          // create them first.
+          schema.tables().getNames(LikePattern.any());
+          schema.subSchemas().getNames(LikePattern.any());
           schema.setCacheEnabled(false);
         } catch (RuntimeException e) {
           throw new SQLException("pqvector: " + e.getMessage(), "08001", e);

@@ -67,8 +67,9 @@ final class PlanCache {
   }
 
   /**
-   * The user's statement as a signature over a cached template plan: it declares only the user's
-   * own parameters and feeds the lifted vectors to the template's extra ones.
+   * The user's statement as a signature over a (possibly cached) template plan: it declares only
+   * the user's own parameters, feeds the lifted vectors to the template's extra ones, and turns
+   * errors raised while rows are fetched into SQLExceptions (see {@link SqlErrors}).
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   static <T> CalciteSignature<T> bind(String sql, CalciteSignature<?> template,
@@ -80,10 +81,29 @@ final class PlanCache {
       }
     }
     CalciteSignature<T> plan = (CalciteSignature<T>) template;
-    Bindable<T> bindable = root -> plan.enumerable(new LiftedParameters(root, lifted));
+    Bindable<T> bindable =
+        root -> SqlErrors.translating(plan.enumerable(new LiftedParameters(root, lifted)));
     return new CalciteSignature<>(sql, userParameters, template.internalParameters,
         template.rowType, template.columns, template.cursorFactory, template.rootSchema,
         template.getCollationList(), -1, bindable, template.statementType);
+  }
+
+  /**
+   * JDBC lets a vector parameter be bound as float[] or double[]; generated code for an ARRAY
+   * parameter expects a List, so primitive arrays become lists (without copying floats).
+   */
+  static Object primitiveArraysAsLists(Object value) {
+    if (value instanceof float[]) {
+      return new FloatVector((float[]) value);
+    }
+    if (value instanceof double[]) {
+      List<Double> list = new ArrayList<>();
+      for (double d : (double[]) value) {
+        list.add(d);
+      }
+      return list;
+    }
+    return value;
   }
 
   /** Parameter values of the template: the user's by position, the lifted vectors in between. */
@@ -113,7 +133,8 @@ final class PlanCache {
         int i = Integer.parseInt(name.substring(1));
         if (i < lifted.sources.length) {
           int source = lifted.sources[i];
-          return source >= 0 ? user.get("?" + source) : lifted.values.get(-1 - source);
+          return source >= 0 ? primitiveArraysAsLists(user.get("?" + source))
+              : lifted.values.get(-1 - source);
         }
       }
       return user.get(name);

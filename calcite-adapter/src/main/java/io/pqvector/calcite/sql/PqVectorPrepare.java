@@ -4,6 +4,9 @@ import java.lang.reflect.Type;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.parser.SqlParseException;
 import org.apache.calcite.sql.parser.SqlParser;
 import java.util.function.UnaryOperator;
 import org.apache.calcite.config.CalciteConnectionConfig;
@@ -54,14 +57,17 @@ public class PqVectorPrepare extends CalcitePrepareImpl {
     if (query.sql == null) {
       return super.prepareSql(context, query, elementType, maxRowCount);
     }
-    CalciteConnectionConfig config = context.config();
-    VectorLiteralLifter.Lifted lifted = VectorLiteralLifter.lift(query.sql,
-        SqlParser.config().withQuoting(config.quoting())
-            .withQuotedCasing(config.quotedCasing()).withUnquotedCasing(config.unquotedCasing())
-            .withCaseSensitive(config.caseSensitive()).withConformance(config.conformance()));
+    SqlNode node = parseOrNull(query.sql, context.config());
+    if (node != null) {
+      rejectWrites(node);
+    }
+    VectorLiteralLifter.Lifted lifted = node == null ? null
+        : VectorLiteralLifter.lift(query.sql, node);
     VersionedSchema files = SchemaVersions.find(context.getRootSchema());
     if (lifted == null || files == null) {
-      return super.prepareSql(context, query, elementType, maxRowCount);
+      CalciteSignature<T> plain = super.prepareSql(context, query, elementType, maxRowCount);
+      return PlanCache.bind(query.sql, plain,
+          VectorLiteralLifter.Lifted.none(query.sql, plain.parameters.size()));
     }
     PlanCache cache = CACHES.computeIfAbsent(files, s -> new PlanCache());
     PlanCache.Key key = new PlanCache.Key(lifted.template, elementType, maxRowCount,
@@ -73,6 +79,28 @@ public class PqVectorPrepare extends CalcitePrepareImpl {
       cache.put(key, template);
     }
     return PlanCache.bind(query.sql, template, lifted);
+  }
+
+  /** The statement's syntax tree, or null if it does not parse (Calcite then reports why). */
+  private static SqlNode parseOrNull(String sql, CalciteConnectionConfig config) {
+    try {
+      return SqlParser.create(sql, SqlParser.config().withQuoting(config.quoting())
+          .withQuotedCasing(config.quotedCasing()).withUnquotedCasing(config.unquotedCasing())
+          .withCaseSensitive(config.caseSensitive()).withConformance(config.conformance()))
+          .parseStmt();
+    } catch (SqlParseException e) {
+      return null;
+    }
+  }
+
+  /** The tables are Parquet files other tools own: say so instead of a planner error. */
+  private static void rejectWrites(SqlNode node) {
+    SqlKind kind = node.getKind();
+    if (kind.belongsTo(SqlKind.DML) || kind.belongsTo(SqlKind.DDL)) {
+      throw new UnsupportedOperationException("pqvector is read-only: " + kind.sql
+          + " is not supported (tables are Parquet files; change them with the tool that"
+          + " writes them)");
+    }
   }
 
   @Override protected CalcitePreparingStmt getPreparingStmt(CalcitePrepare.Context context,
@@ -108,7 +136,7 @@ public class PqVectorPrepare extends CalcitePrepareImpl {
           .withConformance(config.conformance())
           .withDefaultNullCollation(config.defaultNullCollation())
           .withIdentifierExpansion(true));
-      return new CalciteSqlValidator(operators, (CalciteCatalogReader) catalogReader,
+      return new PqVectorValidator(operators, (CalciteCatalogReader) catalogReader,
           context.getTypeFactory(), validatorConfig);
     }
 

@@ -10,8 +10,6 @@ import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlLiteral;
 import org.apache.calcite.sql.SqlNode;
 import org.apache.calcite.sql.SqlNumericLiteral;
-import org.apache.calcite.sql.parser.SqlParseException;
-import org.apache.calcite.sql.parser.SqlParser;
 import org.apache.calcite.sql.parser.SqlParserPos;
 import org.apache.calcite.sql.util.SqlBasicVisitor;
 
@@ -39,16 +37,19 @@ final class VectorLiteralLifter {
       this.sources = sources;
       this.values = values;
     }
+
+    /** Nothing lifted: the template is the query and parameter i is the user's parameter i. */
+    static Lifted none(String sql, int parameters) {
+      int[] sources = new int[parameters];
+      for (int i = 0; i < parameters; i++) {
+        sources[i] = i;
+      }
+      return new Lifted(sql, sources, List.of());
+    }
   }
 
-  /** The lifted form of {@code sql}, or null when it has no vector literal to lift. */
-  static Lifted lift(String sql, SqlParser.Config config) {
-    SqlNode node;
-    try {
-      node = SqlParser.create(sql, config).parseStmt();
-    } catch (SqlParseException e) {
-      return null; // the normal path reports the error
-    }
+  /** The lifted form of {@code sql} (parsed as {@code node}), or null if it has nothing to lift. */
+  static Lifted lift(String sql, SqlNode node) {
     if (!node.getKind().belongsTo(SqlKind.QUERY) && node.getKind() != SqlKind.ORDER_BY) {
       return null;
     }

@@ -71,7 +71,7 @@ public final class VectorOperators {
         SqlKind.OTHER_FUNCTION,
         ReturnTypes.explicit(SqlTypeName.REAL).andThen(
             (binding, type) -> binding.getTypeFactory().createTypeWithNullability(type, true)),
-        INFER_FROM_OTHER_OPERAND,
+        INFER_BARE_PARAMETERS,
         new TwoVectorOperands(name),
         ScalarFunctionImpl.create(m)) {
       @Override public RelDataType deriveType(SqlValidator validator, SqlValidatorScope scope,
@@ -104,7 +104,7 @@ public final class VectorOperators {
 
   /**
    * Two arrays of numbers. Declared as not fixed-parameter so Calcite's routine lookup does not
-   * reject a still-untyped {@code ?} before {@link #INFER_FROM_OTHER_OPERAND} has typed it.
+   * reject a still-untyped {@code ?} before {@link #INFER_BARE_PARAMETERS} has typed it.
    */
   private static final class TwoVectorOperands implements SqlOperandMetadata {
     private final String name;
@@ -162,22 +162,17 @@ public final class VectorOperators {
         f.createTypeWithNullability(f.createSqlType(SqlTypeName.REAL), true), -1), true);
   }
 
-  /** An operand without a type (a bare {@code ?}) takes the other operand's array type. */
-  private static final SqlOperandTypeInference INFER_FROM_OTHER_OPERAND =
+  /**
+   * A bare {@code ?} operand is typed ANY, as in {@link #typeBareParameters}: whatever JDBC binds
+   * (float[], double[], java.sql.Array, List) then reaches {@link QueryVectors} unconverted.
+   */
+  private static final SqlOperandTypeInference INFER_BARE_PARAMETERS =
       (binding, returnType, operandTypes) -> {
-        RelDataType known = null;
-        for (int i = 0; i < operandTypes.length; i++) {
-          RelDataType t = binding.getOperandType(i);
-          if (t != null && t.getComponentType() != null) {
-            known = t;
-          }
-        }
         RelDataTypeFactory f = binding.getTypeFactory();
-        RelDataType fallback = known != null ? known : realArray(f);
+        RelDataType any = f.createTypeWithNullability(f.createSqlType(SqlTypeName.ANY), true);
         for (int i = 0; i < operandTypes.length; i++) {
-          RelDataType t = binding.getOperandType(i);
-          operandTypes[i] = t == null || t.getSqlTypeName() == SqlTypeName.UNKNOWN
-              || t.getSqlTypeName() == SqlTypeName.NULL ? fallback : t;
+          operandTypes[i] = binding.operand(i) instanceof SqlDynamicParam
+              ? any : binding.getOperandType(i);
         }
       };
 

@@ -1,6 +1,8 @@
 package org.apache.calcite.jdbc;
 
+import java.sql.SQLException;
 import org.apache.calcite.avatica.AvaticaConnection;
+import org.apache.calcite.avatica.NoSuchStatementException;
 
 /**
  * Calcite's metadata with transaction calls that a read-only, auto-commit driver can honour:
@@ -10,6 +12,39 @@ import org.apache.calcite.avatica.AvaticaConnection;
 public final class PqVectorMetaImpl extends CalciteMetaImpl {
   public PqVectorMetaImpl(AvaticaConnection connection) {
     super((CalciteConnectionImpl) connection);
+  }
+
+  /**
+   * A plain {@code Statement} cannot bind {@code ?} markers; without this check Calcite would run
+   * the query with every marker NULL and return rows that answer a different question.
+   */
+  @Override public ExecuteResult prepareAndExecute(StatementHandle h, String sql,
+      long maxRowCount, int maxRowsInFirstFrame, PrepareCallback callback)
+      throws NoSuchStatementException {
+    return super.prepareAndExecute(h, sql, maxRowCount, maxRowsInFirstFrame,
+        new PrepareCallback() {
+          @Override public Object getMonitor() {
+            return callback.getMonitor();
+          }
+
+          @Override public void clear() throws SQLException {
+            callback.clear();
+          }
+
+          @Override public void assign(Signature signature, Frame firstFrame, long updateCount)
+              throws SQLException {
+            if (signature != null && !signature.parameters.isEmpty()) {
+              throw new SQLException("the statement has " + signature.parameters.size()
+                  + " parameter marker(s) '?', which a plain Statement cannot bind; use a"
+                  + " PreparedStatement", "07001");
+            }
+            callback.assign(signature, firstFrame, updateCount);
+          }
+
+          @Override public void execute() throws SQLException {
+            callback.execute();
+          }
+        });
   }
 
   @Override public void commit(ConnectionHandle ch) {
