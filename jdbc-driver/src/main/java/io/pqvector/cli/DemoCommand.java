@@ -12,6 +12,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import io.pqvector.ivf.BuildReport;
+import io.pqvector.ivf.IvfIndexBuilder;
 
 /**
  * {@code demo}: writes a generated dataset as Parquet, then runs vector queries through the JDBC
@@ -52,6 +54,18 @@ final class DemoCommand {
           "SELECT id, title FROM docs\n"
               + "ORDER BY array_cosine_distance(embedding, "
               + "(SELECT embedding FROM docs WHERE id = 7)) LIMIT 5");
+      preparedQuery(c);
+
+      out.println("-- Building an IVF index inside docs.parquet (the data pages stay as they are)");
+      BuildReport report = IvfIndexBuilder.forFile(file).column("embedding").build();
+      out.println(IndexCommand.summary(report));
+      out.println();
+      query(c, "The first query again: now answered by IvfTopK, probing a few lists",
+          "SELECT id, title, lang, array_distance(embedding, " + vector + ") AS dist\n"
+              + "FROM docs ORDER BY dist LIMIT 5");
+      query(c, "With a filter: IvfTopK keeps probing until 5 rows pass it",
+          "SELECT id, title, lang, \"year\", array_distance(embedding, " + vector + ") AS dist\n"
+              + "FROM docs WHERE lang = 'de' AND \"year\" > 2015 ORDER BY dist LIMIT 5");
       preparedQuery(c);
     }
     out.println("Open the same data in the SQL shell:");
