@@ -48,7 +48,8 @@ public final class VectorSearch {
 
   /** Entry point called from generated code. */
   public static Enumerable<Object> execute(DataContext root, SearchSpec spec, Object queryValue,
-      Number fetch, Number offset, Predicate1<Object[]> filter, boolean scalar) {
+      Number fetch, Number offset, Predicate1<Object[]> filter, Object[] subqueryRow,
+      boolean scalar) {
     long k = (fetch == null ? Long.MAX_VALUE : fetch.longValue())
         + (offset == null ? 0 : offset.longValue());
     int limit = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(0, k < 0 ? Long.MAX_VALUE : k));
@@ -62,9 +63,26 @@ public final class VectorSearch {
     LAST_STATS.set(ranking.stats);
     List<Object> out = new ArrayList<>(rows.size());
     for (Object[] row : rows) {
+      if (subqueryRow != null) {
+        row = Arrays.copyOf(row, row.length + subqueryRow.length);
+        System.arraycopy(subqueryRow, 0, row, row.length - subqueryRow.length,
+            subqueryRow.length);
+      }
       out.add(scalar ? row[0] : row);
     }
     return Linq4j.asEnumerable(out);
+  }
+
+  /**
+   * The one row of a scalar subquery as an array (NULLs if it has no row, as SQL defines; more
+   * than one row is an error, which Calcite's SINGLE_VALUE already raises below).
+   */
+  public static Object[] singleRow(Enumerable<?> rows, boolean scalar, int width) {
+    Object first = rows.firstOrDefault();
+    if (first == null) {
+      return new Object[width];
+    }
+    return scalar ? new Object[] {first} : (Object[]) first;
   }
 
   /** The best rows so far across files, and rows whose distance is NULL, to fill a short result. */
@@ -259,9 +277,9 @@ public final class VectorSearch {
   /** Rows of {@code file} for which the WHERE clause is true, read from its columns only. */
   private static BitSet passingRows(SearchSpec spec, Path file, Predicate1<Object[]> filter,
       QueryCancellation cancel) {
-    String[] names = new String[spec.fields.length];
-    for (int f : spec.filterFields) {
-      names[f] = spec.table.columnNames().get(spec.fields[f]);
+    String[] names = new String[spec.filterColumns.length];
+    for (int i = 0; i < names.length; i++) {
+      names[i] = spec.table.columnNames().get(spec.filterColumns[i]);
     }
     BitSet passing = new BitSet();
     try (ParquetRowReader reader = new ParquetRowReader(file, names, FilterCompat.NOOP, null)) {

@@ -22,7 +22,11 @@ import org.apache.calcite.plan.RelOptCost;
 import org.apache.calcite.plan.RelOptPlanner;
 import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.plan.RelOptUtil;
+import org.apache.calcite.plan.RelTraitSet;
 import org.apache.calcite.rel.AbstractRelNode;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rex.RexDynamicParam;
+import org.apache.calcite.sql.SqlExplainLevel;
 import org.apache.calcite.rel.RelWriter;
 import org.apache.calcite.rel.metadata.RelMetadataQuery;
 import org.apache.calcite.rel.type.RelDataType;
@@ -48,18 +52,35 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
   final int vectorField;
   final VectorFunction function;
   final RexNode query;
+  /** The WHERE clause over {@link #filterColumns}' layout, or null. */
   final RexNode filter;
+  /** Table columns the filter reads, in the order its input references number them. */
+  final int[] filterColumns;
   final RexNode fetch;
   final RexNode offset;
   final Integer nprobeHint;
+  /** A one-row input whose field {@link #queryField} is the query vector, or null. */
+  private RelNode queryInput;
+  private final int queryField;
   private final boolean indexed;
   private final List<String> fallbacks = new ArrayList<>();
   private int indexedFiles;
 
+  /**
+   * With a query input: the query vector is field {@code queryField} of the single row that
+   * {@code queryInput} produces (a scalar subquery such as {@code (SELECT embedding FROM docs
+   * WHERE id = 42)}), and each output row carries that row's fields after the scan's.
+   *
+   * @param fields table columns of the output rows
+   * @param vectorField position in {@code fields} of the vector column
+   */
   VectorTopK(RelOptCluster cluster, RelOptTable table, ParquetTable parquetTable, int[] fields,
-      int vectorField, VectorFunction function, RexNode query, RexNode filter, RexNode fetch,
-      RexNode offset, Integer nprobeHint) {
+      int vectorField, VectorFunction function, RexNode query, RexNode filter,
+      int[] filterColumns, RexNode fetch, RexNode offset, Integer nprobeHint, RelNode queryInput,
+      int queryField) {
     super(cluster, cluster.traitSetOf(EnumerableConvention.INSTANCE));
+    this.queryInput = queryInput;
+    this.queryField = queryField;
     this.table = table;
     this.parquetTable = parquetTable;
     this.fields = fields;
@@ -67,6 +88,7 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
     this.function = function;
     this.query = query;
     this.filter = filter;
+    this.filterColumns = filterColumns;
     this.fetch = fetch;
     this.offset = offset;
     this.nprobeHint = nprobeHint;
@@ -98,17 +120,44 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
     return table;
   }
 
+  @Override public List<RelNode> getInputs() {
+    return queryInput == null ? List.of() : List.of(queryInput);
+  }
+
+  @Override public void replaceInput(int ordinalInParent, RelNode p) {
+    if (queryInput == null || ordinalInParent != 0) {
+      throw new IndexOutOfBoundsException("input " + ordinalInParent);
+    }
+    queryInput = p;
+    recomputeDigest();
+  }
+
+  @Override public RelNode copy(RelTraitSet traitSet, List<RelNode> inputs) {
+    if (queryInput == null || inputs.get(0) == queryInput) {
+      return this;
+    }
+    return new VectorTopK(getCluster(), table, parquetTable, fields, vectorField, function,
+        query, filter, filterColumns, fetch, offset, nprobeHint, inputs.get(0), queryField);
+  }
+
   @Override protected RelDataType deriveRowType() {
     List<RelDataTypeField> all = table.getRowType().getFieldList();
     RelDataTypeFactory.Builder b = getCluster().getTypeFactory().builder();
     for (int f : fields) {
       b.add(all.get(f));
     }
+    if (queryInput != null) {
+      b.addAll(queryInput.getRowType().getFieldList());
+    }
     return b.build();
   }
 
   @Override public RelWriter explainTerms(RelWriter pw) {
-    RelWriter w = super.explainTerms(pw)
+    RelWriter w = super.explainTerms(pw);
+    if (queryInput != null) {
+      w.input("subquery", queryInput); // inputs come first, as RelWriter expects
+    }
+    w
         .item("table", table.getQualifiedName())
         .item("column", columnName())
         .item("function", function.sqlName())
@@ -120,8 +169,9 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
         .itemIf("indexedFiles", indexedFiles + "/" + parquetTable.files().size(), indexed)
         .itemIf("exactFallback", fallbacks, indexed && !fallbacks.isEmpty())
         .itemIf("filter", filter, filter != null)
-        .item("query", query instanceof RexLiteral || query.getType().getComponentType() == null
-            ? query : "<vector>");
+        .item("query", queryInput != null ? "$" + queryField + " of the subquery"
+            : pw.getDetailLevel() == SqlExplainLevel.DIGEST_ATTRIBUTES
+                || query instanceof RexDynamicParam ? query : "<vector>");
     return w;
   }
 
@@ -143,11 +193,21 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
     PhysType physType = PhysTypeImpl.of(typeFactory, getRowType(), pref.preferArray());
     BlockBuilder builder = new BlockBuilder();
     RexBuilder rexBuilder = getCluster().getRexBuilder();
+    Expression subqueryRow = Expressions.constant(null, Object[].class);
+    if (queryInput != null) {
+      Result input = implementor.visitChild(this, 0, (EnumerableRel) queryInput, pref);
+      Expression rows = builder.append("subqueryRows", input.block);
+      subqueryRow = builder.append("subqueryRow", Expressions.call(VectorSearch.class,
+          "singleRow", rows, Expressions.constant(
+              input.physType.getFormat() == JavaRowFormat.SCALAR),
+          Expressions.constant(queryInput.getRowType().getFieldCount())));
+    }
 
     // Query vector, LIMIT and OFFSET: constants or parameters, translated once per execution.
     RelDataType empty = typeFactory.builder().build();
     RexProgramBuilder values = new RexProgramBuilder(empty, rexBuilder);
-    values.addProject(query, "query");
+    values.addProject(queryInput != null ? rexBuilder.makeNullLiteral(query.getType()) : query,
+        "query");
     values.addProject(fetch, "fetch");
     values.addProject(offset == null ? rexBuilder.makeExactLiteral(java.math.BigDecimal.ZERO)
         : offset, "offset");
@@ -158,17 +218,19 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
         }, implementor::getCorrelVariableGetter);
 
     SearchSpec spec = new SearchSpec(parquetTable, fields, vectorField, function,
-        filter == null ? new int[0] : ImmutableBitSet.of(RelOptUtil.InputFinder.bits(filter))
-            .toArray(), indexed,
+        filter == null ? new int[0] : filterColumns, indexed,
         nprobeHint != null ? nprobeHint : parquetTable.settings().nprobe());
     Expression specExpr = implementor.stash(spec, SearchSpec.class);
     Expression call = Expressions.call(VectorSearch.class, "execute",
         implementor.getRootExpression(), specExpr,
-        Expressions.convert_(translated.get(0), Object.class),
+        queryInput != null
+            ? Expressions.arrayIndex(subqueryRow, Expressions.constant(queryField))
+            : Expressions.convert_(translated.get(0), Object.class),
         Expressions.convert_(Expressions.box(translated.get(1)), Number.class),
         Expressions.convert_(Expressions.box(translated.get(2)), Number.class),
         filter == null ? Expressions.constant(null, Predicate1.class)
             : filterLambda(implementor, typeFactory, rexBuilder),
+        subqueryRow,
         Expressions.constant(physType.getFormat() == JavaRowFormat.SCALAR));
     builder.add(Expressions.return_(null, call));
     return implementor.result(physType, builder.toBlock());
@@ -177,10 +239,11 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
   /** The WHERE clause as a generated {@code Predicate1<Object[]>} over the scan's row layout. */
   private Expression filterLambda(EnumerableRelImplementor implementor,
       JavaTypeFactory typeFactory, RexBuilder rexBuilder) {
-    PhysType rowType = PhysTypeImpl.of(typeFactory, getRowType(), JavaRowFormat.ARRAY, false);
+    RelDataType scanRow = filterRowType();
+    PhysType rowType = PhysTypeImpl.of(typeFactory, scanRow, JavaRowFormat.ARRAY, false);
     ParameterExpression row = Expressions.parameter(Object[].class, "row");
     BlockBuilder body = new BlockBuilder();
-    RexProgramBuilder program = new RexProgramBuilder(getRowType(), rexBuilder);
+    RexProgramBuilder program = new RexProgramBuilder(scanRow, rexBuilder);
     program.addCondition(filter);
     Expression condition = RexToLixTranslator.translateCondition(program.getProgram(),
         typeFactory, body, new RexToLixTranslator.InputGetterImpl(row, rowType),
@@ -189,23 +252,33 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
     return Expressions.lambda(Predicate1.class, body.toBlock(), row);
   }
 
+  /** The row layout the filter is evaluated on: the columns it reads. */
+  private RelDataType filterRowType() {
+    List<RelDataTypeField> all = table.getRowType().getFieldList();
+    RelDataTypeFactory.Builder b = getCluster().getTypeFactory().builder();
+    for (int f : filterColumns) {
+      b.add(all.get(f));
+    }
+    return b.build();
+  }
+
   /** Plan-time facts the run-time search needs. */
   public static final class SearchSpec {
     final ParquetTable table;
     final int[] fields;
     final int vectorField;
     final VectorFunction function;
-    final int[] filterFields;
+    final int[] filterColumns;
     final boolean useIndex;
     final Integer nprobe;
 
     SearchSpec(ParquetTable table, int[] fields, int vectorField, VectorFunction function,
-        int[] filterFields, boolean useIndex, Integer nprobe) {
+        int[] filterColumns, boolean useIndex, Integer nprobe) {
       this.table = table;
       this.fields = fields;
       this.vectorField = vectorField;
       this.function = function;
-      this.filterFields = filterFields;
+      this.filterColumns = filterColumns;
       this.useIndex = useIndex;
       this.nprobe = nprobe;
     }
