@@ -210,6 +210,8 @@ class SearchLayoutRewriterTest {
           assertFalse(chunk.hasDictionaryPage(), "no dictionary for the vector column");
           assertNotNull(chunk.getOffsetIndexReference(), "offset index");
           assertNull(chunk.getColumnIndexReference(), "no column index");
+          assertTrue(chunk.getStatistics() == null || !chunk.getStatistics().hasNonNullValue(),
+              "no min/max statistics");
         } else {
           assertEquals(CompressionCodecName.SNAPPY, chunk.getCodec(), chunk.getPath().toString());
         }
@@ -300,6 +302,90 @@ class SearchLayoutRewriterTest {
           }
         }
         assertEquals(exact, best, 0.0, "query " + q);
+      }
+    }
+  }
+
+  @Test
+  void theIndexMatchesWhatTheIndexCommandWouldTrainOnTheInput() throws Exception {
+    Path in = dir.resolve("in.parquet");
+    Path out = dir.resolve("out.parquet");
+    writeInput(in, ROWS, 8);
+    rewriter(in, out).rewrite();
+    Path copy = dir.resolve("copy.parquet");
+    Files.copy(in, copy);
+    IvfIndexBuilder.forFile(copy).column("embedding").lists(LISTS).seed(7).build();
+    FileIndex built = FileIndex.load(copy, ParquetFiles.readFooter(copy), "embedding");
+    FileIndex rewritten = FileIndex.load(out, ParquetFiles.readFooter(out), "embedding");
+    assertEquals(FileIndex.Status.OK, built.status(), built.problem());
+    assertArrayEquals(built.centroids(), rewritten.centroids(), 0f, "same training, same centroids");
+    for (int l = 0; l < LISTS; l++) {
+      assertEquals(built.index().listSize(l), rewritten.index().listSize(l), "size of list " + l);
+    }
+  }
+
+  /** Other list layouts, short vectors (one row per page for every column), NULL and empty lists. */
+  @Test
+  void legacyListLayoutsAndShortVectorsRoundTrip() throws Exception {
+    String[] fields = {
+        "repeated float v;",
+        "optional group v (LIST) { repeated float array; }",
+        "required group v (LIST) { repeated group list { required float element; } }",
+        "optional group v (LIST) { repeated group bag { optional float array_element; } }"};
+    for (int f = 0; f < fields.length; f++) {
+      MessageType schema = MessageTypeParser.parseMessageType(
+          "message m { required int64 id; " + fields[f] + " }");
+      Path in = dir.resolve("legacy" + f + ".parquet");
+      Path out = dir.resolve("legacy" + f + ".out.parquet");
+      Random r = new Random(f);
+      try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new LocalOutputFile(in))
+          .withConf(new PlainParquetConfiguration())
+          .withCodecFactory(new LocalCodecFactory(in))
+          .withType(schema).withCompressionCodec(CompressionCodecName.ZSTD).build()) {
+        SimpleGroupFactory groups = new SimpleGroupFactory(schema);
+        for (int i = 0; i < 500; i++) {
+          Group g = groups.newGroup();
+          g.add("id", (long) i);
+          boolean empty = i % 23 == 5;
+          boolean nullList = i % 29 == 7 && !schema.getType("v").isRepetition(
+              org.apache.parquet.schema.Type.Repetition.REQUIRED);
+          if (f == 0) {
+            for (int d = 0; d < 4 && !empty; d++) {
+              g.add("v", r.nextFloat() + i % 3);
+            }
+          } else if (!nullList) {
+            Group v = g.addGroup("v");
+            for (int d = 0; d < 4 && !empty; d++) {
+              if (f == 1) {
+                v.add("array", r.nextFloat() + i % 3);
+              } else if (f == 2) {
+                v.addGroup("list").add("element", r.nextFloat() + i % 3);
+              } else {
+                Group e = v.addGroup("bag");
+                if (i % 31 != 9 || d != 2) {
+                  e.add("array_element", r.nextFloat() + i % 3);
+                }
+              }
+            }
+          }
+          writer.write(g);
+        }
+      }
+      SearchLayoutRewriter.from(in).to(out).column("v").lists(3).rewrite();
+      List<String> expected = rows(in);
+      List<String> actual = rows(out);
+      Collections.sort(expected);
+      Collections.sort(actual);
+      assertEquals(expected, actual, fields[f]);
+      ParquetMetadata footer = ParquetFiles.readFooter(out);
+      assertEquals(schema, footer.getFileMetaData().getSchema());
+      FileIndex index = FileIndex.load(out, footer, "v");
+      assertEquals(FileIndex.Status.OK, index.status(), index.problem());
+      try (VectorColumn vectors = VectorColumn.open(out, "v")) {
+        for (int rg = 0; rg < vectors.rowGroupCount(); rg++) {
+          PageTable pages = vectors.pages(rg);
+          assertEquals(vectors.rowGroupRowCount(rg), pages.pageCount(), fields[f]);
+        }
       }
     }
   }
