@@ -79,9 +79,12 @@ import org.apache.parquet.schema.Type;
  * input footer (Group objects box values; the estimate is meant to be pessimistic). A single
  * list larger than the budget still gets a pass of its own. On top of that: 4 bytes per input row
  * (its list), the k-means training sample (64 vectors per list), one input row group's column
- * chunks as parquet-mr reads them, and one output row group being assembled by parquet-mr
- * ({@link #rowGroupBytes(long)}, default 128 MiB). Buffered values are copied out of the page
- * buffers, so a pass never pins input pages.
+ * chunks as parquet-mr reads them, one output row group being assembled by parquet-mr
+ * ({@link #rowGroupBytes(long)}, default 128 MiB), and at the end the index (its row ids, 4 bytes
+ * per indexed row, and its payload). Buffered values are copied out of the page buffers, so a
+ * pass never pins input pages. Measured: 340,000 rows of 100 floats plus an id and a title
+ * (estimated 224 MB of rows) rewrote in one pass with the default budget and in two passes,
+ * byte-identical, under {@code -Xmx600m} (budget 150 MB, peak RSS 750 MB).
  *
  * <p><b>Atomicity.</b> Everything is written to a hidden temporary file in the output's directory
  * ({@code .<name>.rewrite-<random>.tmp}), forced to disk and renamed over {@code <out>} at the
@@ -223,6 +226,8 @@ public final class SearchLayoutRewriter {
           Files.size(input), Files.size(out), indexBytes);
     } finally {
       Files.deleteIfExists(tmp);
+      // ParquetAppendix's journal for the temporary file, if adding the index was interrupted.
+      Files.deleteIfExists(tmp.resolveSibling("." + tmp.getFileName() + ".pqvector-journal"));
     }
   }
 
