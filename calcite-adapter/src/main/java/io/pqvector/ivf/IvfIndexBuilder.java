@@ -109,47 +109,85 @@ public final class IvfIndexBuilder {
     ParquetAppendix.recover(file);
     long sizeBefore = Files.size(file);
     try (VectorColumn vectors = open()) {
-      if (vectors.isDouble()) {
-        throw new IndexBuildException(file + ": column '" + column
-            + "' is a list of DOUBLE; pqvector indexes lists of FLOAT (REAL ARRAY)");
-      }
-      long rowCount = vectors.rowCount();
-      if (rowCount > Integer.MAX_VALUE) {
-        throw new IndexBuildException(file + ": " + rowCount
-            + " rows; an index covers at most 2^31-1 rows per file");
-      }
-      int listCount = lists > 0 ? lists : defaultLists(rowCount);
-      Scan scan = scan(vectors, listCount);
-      if (scan.indexed == 0) {
-        throw new IndexBuildException(file + ": column '" + column
-            + "' has no non-NULL, non-empty vector to index");
-      }
-      listCount = lists > 0 ? lists : defaultLists(scan.indexed);
-      if (listCount > scan.indexed) {
-        throw new IndexBuildException(file + ": " + listCount + " lists requested but only "
-            + scan.indexed + " vectors to index");
-      }
-      int trainingRows = (int) Math.min(scan.sampled, (long) listCount * SAMPLE_PER_LIST);
-      progress.update("training", 0, 1);
-      long trainStart = System.nanoTime();
-      KMeans.Result trained = KMeans.train(scan.sample, trainingRows, scan.dim, listCount,
-          metric, seed, iterations, threads);
-      double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
-      progress.update("training", 1, 1);
-      int[][] invertedLists = assign(vectors, trained.centroids(), listCount, scan.dim,
-          (int) rowCount);
-      IvfIndexHeader header = new IvfIndexHeader(column, metric.id(), scan.dim, listCount,
-          rowCount, scan.indexed, DataFingerprint.of(ParquetFiles.readFooter(file), column), seed,
+      Trained t = train(vectors);
+      long rowCount = t.rowCount();
+      int[][] invertedLists = t.invertedLists();
+      IvfIndexHeader header = new IvfIndexHeader(column, metric.id(), t.dim(), t.lists(),
+          rowCount, t.indexed(), DataFingerprint.of(ParquetFiles.readFooter(file), column), seed,
           iterations);
-      byte[] payload = IvfIndexWriter.write(header, trained.centroids(), invertedLists,
+      byte[] payload = IvfIndexWriter.write(header, t.centroids(), invertedLists,
           pageTable(vectors));
       progress.update("writing", 0, 1);
       ParquetAppendix.write(file, IvfIndexFormat.footerKey(column), payload);
       progress.update("writing", 1, 1);
-      return new BuildReport(file, column, metric, rowCount, scan.indexed, listCount, scan.dim,
-          trained.iterations(), trainingRows, trainSeconds, (System.nanoTime() - start) / 1e9,
+      return new BuildReport(file, column, metric, rowCount, t.indexed(), t.lists(), t.dim(),
+          t.iterations(), t.trainingRows(), t.trainSeconds(), (System.nanoTime() - start) / 1e9,
           sizeBefore, Files.size(file), payload.length);
     }
+  }
+
+  /**
+   * What training and assignment found for a file: everything its index holds except where the
+   * rows are. {@code listOfRow[r]} is the list of row {@code r}, or -1 when the row has no vector
+   * (NULL, a NULL element, or empty); {@code sizes[l]} counts the rows of list {@code l}.
+   */
+  record Trained(int dim, long rowCount, long indexed, int lists, float[] centroids,
+      int[] listOfRow, int[] sizes, int iterations, int trainingRows, double trainSeconds) {
+
+    /** Row ids of each list, ascending. */
+    int[][] invertedLists() {
+      int[][] out = new int[lists][];
+      for (int l = 0; l < lists; l++) {
+        out[l] = new int[sizes[l]];
+      }
+      int[] filled = new int[lists];
+      for (int row = 0; row < listOfRow.length; row++) {
+        int l = listOfRow[row];
+        if (l >= 0) {
+          out[l][filled[l]++] = row;
+        }
+      }
+      return out;
+    }
+  }
+
+  /**
+   * The two streaming passes without writing anything: validation and sampling, k-means, then
+   * every vector assigned to its list. Shared by {@link #build()} and {@link SearchLayoutRewriter}.
+   */
+  Trained train(VectorColumn vectors) throws IndexBuildException, IOException {
+    if (vectors.isDouble()) {
+      throw new IndexBuildException(file + ": column '" + column
+          + "' is a list of DOUBLE; pqvector indexes lists of FLOAT (REAL ARRAY)");
+    }
+    long rowCount = vectors.rowCount();
+    if (rowCount > Integer.MAX_VALUE) {
+      throw new IndexBuildException(file + ": " + rowCount
+          + " rows; an index covers at most 2^31-1 rows per file");
+    }
+    int listCount = lists > 0 ? lists : defaultLists(rowCount);
+    Scan scan = scan(vectors, listCount);
+    if (scan.indexed == 0) {
+      throw new IndexBuildException(file + ": column '" + column
+          + "' has no non-NULL, non-empty vector to index");
+    }
+    listCount = lists > 0 ? lists : defaultLists(scan.indexed);
+    if (listCount > scan.indexed) {
+      throw new IndexBuildException(file + ": " + listCount + " lists requested but only "
+          + scan.indexed + " vectors to index");
+    }
+    int trainingRows = (int) Math.min(scan.sampled, (long) listCount * SAMPLE_PER_LIST);
+    progress.update("training", 0, 1);
+    long trainStart = System.nanoTime();
+    KMeans.Result trained = KMeans.train(scan.sample, trainingRows, scan.dim, listCount,
+        metric, seed, iterations, threads);
+    double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
+    progress.update("training", 1, 1);
+    int[] sizes = new int[listCount];
+    int[] listOfRow = assign(vectors, trained.centroids(), listCount, scan.dim, (int) rowCount,
+        sizes);
+    return new Trained(scan.dim, rowCount, scan.indexed, listCount, trained.centroids(),
+        listOfRow, sizes, trained.iterations(), trainingRows, trainSeconds);
   }
 
   private VectorColumn open() throws IndexBuildException, IOException {
@@ -242,12 +280,11 @@ public final class IvfIndexBuilder {
         : Math.floorMod(random.nextLong(), bound);
   }
 
-  /** Second pass: every vector to its nearest centroid; lists of row ids in ascending order. */
-  private int[][] assign(VectorColumn vectors, float[] centroids, int listCount, int dim,
-      int rowCount) throws IOException {
+  /** Second pass: every vector to its nearest centroid; the list of each row (-1: none), sizes filled. */
+  private int[] assign(VectorColumn vectors, float[] centroids, int listCount, int dim,
+      int rowCount, int[] sizes) throws IOException {
     int[] listOfRow = new int[rowCount];
     java.util.Arrays.fill(listOfRow, -1);
-    int[] sizes = new int[listCount];
     int groups = vectors.rowGroupCount();
     for (int rg = 0; rg < groups; rg++) {
       progress.update("assigning", rg, groups);
@@ -278,22 +315,11 @@ public final class IvfIndexBuilder {
       }
     }
     progress.update("assigning", groups, groups);
-    int[][] lists = new int[listCount][];
-    for (int l = 0; l < listCount; l++) {
-      lists[l] = new int[sizes[l]];
-    }
-    int[] filled = new int[listCount];
-    for (int row = 0; row < rowCount; row++) {
-      int l = listOfRow[row];
-      if (l >= 0) {
-        lists[l][filled[l]++] = row;
-      }
-    }
-    return lists;
+    return listOfRow;
   }
 
   /** Our page table, for files whose vector column has no Parquet offset index. */
-  private static PageTable pageTable(VectorColumn vectors) throws IOException {
+  static PageTable pageTable(VectorColumn vectors) throws IOException {
     int groups = vectors.rowGroupCount();
     boolean needed = false;
     for (int rg = 0; rg < groups; rg++) {
