@@ -27,6 +27,18 @@ final class PageSource {
     this.modified = a.lastModifiedTime().toMillis();
   }
 
+  /** Decodes pages {@code first..last}; single pages go through the cache when it is on. */
+  VectorBatch read(int rowGroup, PageTable table, int first, int last) {
+    if (first != last) {
+      try {
+        return vectors.readPages(rowGroup, table, first, last);
+      } catch (IOException e) {
+        throw new UncheckedIOException("reading vectors of " + file + ": " + e.getMessage(), e);
+      }
+    }
+    return read(rowGroup, table, first);
+  }
+
   VectorBatch read(int rowGroup, PageTable table, int page) {
     try {
       if (!cached) {

@@ -230,7 +230,7 @@ public final class VectorSearch {
       TopK local = new TopK(ranking.limit);
       List<Long> localNulls = new ArrayList<>();
       Map<Long, float[]> localKept = new HashMap<>();
-      VectorBatch batch = source.read(page.rowGroup, page.table, page.page);
+      VectorBatch batch = source.read(page.rowGroup, page.table, page.firstPage, page.lastPage);
       float[] values = batch.values();
       for (int i = 0; i < page.rows.length; i++) {
         int r = page.indexes[i];

@@ -208,6 +208,72 @@ public final class VectorColumn implements Closeable {
     return new PageTableReader(file, layout, chunks[rowGroup], rowGroupRows[rowGroup], describe(rowGroup)).scan();
   }
 
+  /**
+   * Decodes the data pages {@code first..last} of {@code rowGroup}, which must lie back to back
+   * in the file, with a single read: a file laid out by {@code rewrite} keeps each list's rows in
+   * consecutive one-vector pages, and one read per list beats one per vector by far.
+   */
+  public VectorBatch readPages(int rowGroup, PageTable table, int first, int last)
+      throws IOException {
+    checkRowGroup(rowGroup);
+    if (first < 0 || last < first || last >= table.pageCount()) {
+      throw new IndexOutOfBoundsException("pages " + first + ".." + last + " of "
+          + table.pageCount() + " in " + describe(rowGroup));
+    }
+    if (first == last) {
+      return readPage(rowGroup, table, first);
+    }
+    if (table.rowGroupRows() != rowGroupRows[rowGroup]) {
+      throw new IOException(file.path + ": page table of " + table.rowGroupRows()
+          + " rows does not match " + describe(rowGroup) + " (" + rowGroupRows[rowGroup] + " rows)");
+    }
+    long rows = 0;
+    for (int p = first; p <= last; p++) {
+      if (p < last && table.headerOffset(p) + table.compressedSize(p) != table.headerOffset(p + 1)) {
+        throw new IllegalArgumentException("pages " + p + " and " + (p + 1) + " of "
+            + describe(rowGroup) + " are not back to back");
+      }
+      rows += table.rowCount(p);
+    }
+    long start = table.headerOffset(first);
+    long length = table.headerOffset(last) + table.compressedSize(last) - start;
+    ColumnChunkMetaData chunk = chunks[rowGroup];
+    if (start < chunk.getStartingPos() || length > Integer.MAX_VALUE - 16
+        || start + length > chunk.getStartingPos() + chunk.getTotalSize()) {
+      throw new IOException(file.path + ": pages " + first + ".." + last + " lie outside "
+          + describe(rowGroup) + "; is the page table from another file?");
+    }
+    PageCompression codec = PageCompression.of(chunk.getCodec(), file.path);
+    PageDecoder decoder = new PageDecoder(layout, codec, file.path, chunk.getValueCount(),
+        chunk.getTotalUncompressedSize());
+    try {
+      if (table.hasDictionary()) {
+        PageBytes dictionary = readPageAt(rowGroup, table.dictionaryOffset(),
+            table.dictionarySize(), "dictionary page");
+        decoder.readDictionaryPage(dictionary.page.header, dictionary.bytes,
+            dictionary.page.headerLength, table.dictionaryOffset());
+      }
+      byte[] bytes = file.read(start, (int) length, "pages " + first + ".." + last + " of "
+          + describe(rowGroup));
+      BatchBuilder out = new BatchBuilder(layout, batchRows(rows, rowGroup), 0);
+      int pos = 0;
+      for (int p = first; p <= last; p++) {
+        int size = table.compressedSize(p);
+        PageHeaderParser page = PageHeaderParser.parse(bytes, pos, pos + size, file.path,
+            start + pos);
+        decoder.decodeDataPage(page.header, bytes, pos + page.headerLength, start + pos, out);
+        pos += size;
+      }
+      return out.finish();
+    } catch (UnsupportedPageEncoding e) {
+      long firstRow = table.firstRow(first);
+      return ParquetMrFallback.readRowGroup(file, layout, column, rowGroup)
+          .slice((int) firstRow, (int) (firstRow + rows));
+    } catch (IOException e) {
+      throw withContext(e, rowGroup);
+    }
+  }
+
   /** Whether the file has a Parquet offset index for this column in {@code rowGroup}. */
   public boolean hasOffsetIndex(int rowGroup) {
     checkRowGroup(rowGroup);
