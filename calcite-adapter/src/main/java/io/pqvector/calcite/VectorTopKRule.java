@@ -18,6 +18,7 @@ import org.apache.calcite.rex.RexDynamicParam;
 import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexOver;
 import org.apache.calcite.rex.RexUtil;
 import org.apache.calcite.sql.type.SqlTypeName;
 import org.apache.parquet.schema.PrimitiveType;
@@ -38,8 +39,8 @@ import org.apache.parquet.schema.Type;
  * produces exactly what it produced before. It fires only for that shape: a single sort key that
  * is one of the vector functions, in its nearest-first direction with NULLs last, comparing a
  * FLOAT-list column with a value that does not depend on the row (a literal, a parameter or a
- * constant expression). Anything else between the sort and the scan, such as a join or an
- * aggregate, does not match, and the exact plan runs.
+ * constant expression), with no window function in the projection. Anything else between the
+ * sort and the scan, such as a join or an aggregate, does not match, and the exact plan runs.
  */
 public final class VectorTopKRule extends RelRule<RuleConfig> {
   static final RuleConfig WITH_FILTER = RuleConfig.of("VectorTopKRule(filter)",
@@ -66,6 +67,11 @@ public final class VectorTopKRule extends RelRule<RuleConfig> {
     LogicalFilter filter = call.rels.length == 4 ? call.rel(2) : null;
     ParquetTableScan scan = call.rel(call.rels.length - 1);
 
+    // A window function in the Project (e.g. COUNT(*) OVER ()) must see every row, not only the
+    // k nearest: with one, the rule must not put the top-k below it.
+    if (RexOver.containsOver(project.getProjects(), null)) {
+      return;
+    }
     RelCollation collation = sort.getCollation();
     if (collation.getFieldCollations().size() != 1) {
       return;
