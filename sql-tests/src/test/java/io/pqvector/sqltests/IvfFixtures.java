@@ -16,10 +16,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Fixtures for the IVF tests: clustered vectors written by DuckDB (deterministic: every number is
@@ -112,18 +115,42 @@ final class IvfFixtures {
 
   /** The vector of column {@code column} in the row with {@code id}, read by DuckDB. */
   static float[] vectorOf(Path file, String column, long id) throws SQLException {
+    return vectorsOf(file, column, List.of(id)).get(0);
+  }
+
+  /** The vectors of column {@code column} in the rows with the given ids, in that order. */
+  static List<float[]> vectorsOf(Path file, String column, List<Long> ids) throws SQLException {
+    Map<Long, float[]> byId = new HashMap<>();
+    String in = ids.stream().map(String::valueOf).collect(Collectors.joining(", "));
     try (Connection c = Fixtures.duckdb(); Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT " + column + " FROM read_parquet(" + lit(file)
-            + ") WHERE id = " + id)) {
-      if (!rs.next()) {
+        ResultSet rs = s.executeQuery("SELECT id, " + column + " FROM read_parquet(" + lit(file)
+            + ") WHERE id IN (" + in + ")")) {
+      while (rs.next()) {
+        Object[] values = (Object[]) rs.getArray(2).getArray();
+        float[] v = new float[values.length];
+        for (int i = 0; i < v.length; i++) {
+          v[i] = ((Number) values[i]).floatValue();
+        }
+        byId.put(rs.getLong(1), v);
+      }
+    }
+    List<float[]> out = new ArrayList<>();
+    for (Long id : ids) {
+      if (!byId.containsKey(id)) {
         throw new IllegalArgumentException("no row " + id + " in " + file);
       }
-      Object[] values = (Object[]) rs.getArray(1).getArray();
-      float[] v = new float[values.length];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = ((Number) values[i]).floatValue();
-      }
-      return v;
+      out.add(byId.get(id));
+    }
+    return out;
+  }
+
+  /** Runs a prepared statement with {@code params} bound and returns its rows. */
+  static List<List<Object>> run(PreparedStatement ps, Object... params) throws SQLException {
+    for (int i = 0; i < params.length; i++) {
+      ps.setObject(i + 1, params[i]);
+    }
+    try (ResultSet rs = ps.executeQuery()) {
+      return Fixtures.rows(rs);
     }
   }
 
