@@ -40,8 +40,8 @@ final class IvfFixtures {
 
   /**
    * {@code rows} rows: {@code id} (0..rows-1 plus {@code idBase}), {@code cat} (id % 50),
-   * {@code cluster} (0..clusters-1, a hash of the row), {@code tag} ('rare' for 7 rows when
-   * rows >= 25806, else 'common') and one clustered FLOAT[dim] column per name in {@code vectors}
+   * {@code cluster} (0..clusters-1, a hash of the row), {@code tag} ('rare' for the 7 rows
+   * i = 5 + 2900 m when 17,405 < rows <= 20,305, else 'common') and one clustered FLOAT[dim] column per name in {@code vectors}
    * (each with its own centres and noise; the cluster of a row is the same in all), SNAPPY, row groups of 10,000.
    */
   static Path writeClustered(Path file, int rows, int dim, int clusters, long idBase, int salt,
@@ -53,7 +53,7 @@ final class IvfFixtures {
     }
     duck("COPY (SELECT (i + " + idBase + ")::BIGINT AS id, (i % 50)::INTEGER AS cat,"
         + " c::INTEGER AS cluster,"
-        + " CASE WHEN i % 4300 = 5 THEN 'rare' ELSE 'common' END AS tag" + cols
+        + " CASE WHEN i % 2900 = 5 THEN 'rare' ELSE 'common' END AS tag" + cols
         + " FROM (SELECT i, hash(i * 31 + " + salt + ") % " + clusters + " AS c"
         + " FROM range(" + rows + ") t(i)))"
         + " TO " + lit(file) + " (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 10000)");
