@@ -154,10 +154,13 @@ class IndexBadInputTest {
     Path sub = Files.createDirectories(dir.resolve("mixed"));
     Path good = Files.move(goodVectors("g.parquet"), sub.resolve("g.parquet"));
     Path bad = Files.move(write("b.parquet", "NULL::FLOAT[]"), sub.resolve("b.parquet"));
+    // Sorted first, and not Parquet at all: must not stop the others from being indexed.
+    Path csv = Files.writeString(sub.resolve("a.parquet"), "id,emb\n1,\"[1,2]\"\n");
     byte[] badBefore = Files.readAllBytes(bad);
     CliTest.Result r = CliTest.run("index", sub.toString(), "--column", "emb", "--no-progress");
     assertEquals(1, r.code(), r.err());
     assertTrue(r.err().contains(bad.toString()), r.err());
+    assertTrue(r.err().contains(csv + " is not a Parquet file"), r.err());
     assertTrue(r.out().contains("indexed " + good), r.out());
     assertArrayEquals(badBefore, Files.readAllBytes(bad));
   }
