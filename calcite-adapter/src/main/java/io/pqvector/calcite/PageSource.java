@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** Decoded pages of one file's vector column, through the shared page cache when it is on. */
+/** Decoded pages of one vector column of one file, through the shared page cache when it is on. */
 final class PageSource {
   private final Path file;
   private final VectorColumn vectors;
@@ -45,7 +45,7 @@ final class PageSource {
         return vectors.readPage(rowGroup, table, page);
       }
       return DecodedPageCache.shared().get(
-          new DecodedPageCache.Key(file, size, modified, rowGroup, page),
+          new DecodedPageCache.Key(file, vectors.column(), size, modified, rowGroup, page),
           () -> vectors.readPage(rowGroup, table, page));
     } catch (IOException e) {
       throw new UncheckedIOException("reading vectors of " + file + ": " + e.getMessage(), e);

@@ -27,6 +27,7 @@ import org.apache.calcite.rex.RexDynamicParam;
 import org.apache.calcite.rex.RexInputRef;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexOver;
 import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.rex.RexUtil;
 import org.apache.calcite.sql.type.SqlTypeName;
@@ -47,7 +48,8 @@ import org.apache.parquet.schema.Type;
  * <p>The operator returns the k rows that pass the filters and rank first, so the plan above it
  * produces exactly what it produced before. It fires only for that shape: between the sort and
  * the scan nothing but Filters and Projects of plain columns (nothing that adds, removes or
- * merges rows otherwise: no join, aggregate or window); a single sort key that is one of the
+ * merges rows otherwise: no join, aggregate or window, and no window function in the Project);
+ * a single sort key that is one of the
  * vector functions, in its nearest-first direction with NULLs last; a FLOAT-list column compared
  * with a value that does not depend on the row (a literal, a parameter, a constant expression,
  * or a scalar subquery, which Calcite has turned into a join with a one-row input by now).
@@ -75,6 +77,11 @@ public final class VectorTopKRule extends RelRule<RuleConfig> {
     LogicalProject project = call.rel(1);
     RelNode input = call.rel(2);
 
+    // A window function in the Project (e.g. COUNT(*) OVER ()) must see every row, not only the
+    // k nearest: with one, the rule must not put the top-k below it.
+    if (RexOver.containsOver(project.getProjects(), null)) {
+      return;
+    }
     RelCollation collation = sort.getCollation();
     if (collation.getFieldCollations().size() != 1) {
       return;

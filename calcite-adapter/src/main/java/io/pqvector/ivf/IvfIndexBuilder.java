@@ -195,6 +195,8 @@ public final class IvfIndexBuilder {
       return VectorColumn.open(file, column);
     } catch (IllegalArgumentException e) {
       throw new IndexBuildException(e.getMessage(), e);
+    } catch (ParquetFiles.NotParquetException e) {
+      throw new IndexBuildException("cannot index column '" + column + "': " + e.getMessage(), e);
     }
   }
 
@@ -212,8 +214,9 @@ public final class IvfIndexBuilder {
           || p.contains(PosixFilePermission.OTHERS_WRITE);
     }
     if (!writable) {
-      throw new IndexBuildException(file + ": the file is read-only; the index is stored inside"
-          + " the file, so it needs write permission (or use `rewrite` to write an indexed copy)");
+      throw new IndexBuildException(file + ": cannot index column '" + column + "': the file is"
+          + " read-only; the index is stored inside the file, so it needs write permission"
+          + " (or use `rewrite` to write an indexed copy)");
     }
   }
 

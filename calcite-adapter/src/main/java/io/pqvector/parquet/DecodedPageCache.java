@@ -10,8 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Decoded vector pages kept in memory, least recently used evicted first, bounded in bytes.
  * Files from other engines often hold a whole column chunk in one page, so an index probe would
- * otherwise decode the same large pages on every query. Keys include the file's size and
- * modification time, so a changed file never serves stale vectors. One cache serves the JVM;
+ * otherwise decode the same large pages on every query. Keys include the column (a file may hold
+ * several indexed vector columns) and the file's size and modification time, so a changed file
+ * never serves stale vectors. One cache serves the JVM;
  * its capacity is the largest any open connection asked for.
  */
 public final class DecodedPageCache {
@@ -29,16 +30,18 @@ public final class DecodedPageCache {
     return SHARED;
   }
 
-  /** Identity of one page of one version of a file. */
+  /** Identity of one page of one column of one version of a file. */
   public static final class Key {
     final Path file;
+    final String column;
     final long size;
     final long modified;
     final int rowGroup;
     final int page;
 
-    public Key(Path file, long size, long modified, int rowGroup, int page) {
+    public Key(Path file, String column, long size, long modified, int rowGroup, int page) {
       this.file = file;
+      this.column = column;
       this.size = size;
       this.modified = modified;
       this.rowGroup = rowGroup;
@@ -50,12 +53,12 @@ public final class DecodedPageCache {
         return false;
       }
       Key k = (Key) o;
-      return file.equals(k.file) && size == k.size && modified == k.modified
+      return file.equals(k.file) && column.equals(k.column) && size == k.size && modified == k.modified
           && rowGroup == k.rowGroup && page == k.page;
     }
 
     @Override public int hashCode() {
-      return Objects.hash(file, size, modified, rowGroup, page);
+      return Objects.hash(file, column, size, modified, rowGroup, page);
     }
   }
 

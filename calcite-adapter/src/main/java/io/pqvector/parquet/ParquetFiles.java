@@ -29,6 +29,20 @@ public final class ParquetFiles {
 
   private ParquetFiles() {}
 
+  /**
+   * The file is not a readable Parquet file (wrong magic, truncated, encrypted footer, corrupt
+   * footer): a fault of its content, unlike an I/O error, which stays a plain IOException.
+   */
+  public static final class NotParquetException extends IOException {
+    NotParquetException(String message) {
+      super(message);
+    }
+
+    NotParquetException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   public static ParquetFileReader open(Path file) throws IOException {
     return open(file, FilterCompat.NOOP);
   }
@@ -61,7 +75,7 @@ public final class ParquetFiles {
       throw new IOException("Cannot read the Parquet footer of " + file + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       // parquet-mr reports a corrupt Thrift footer with unchecked exceptions.
-      throw new IOException("Corrupt Parquet footer in " + file + ": " + e, e);
+      throw new NotParquetException("Corrupt Parquet footer in " + file + ": " + e, e);
     }
   }
 
@@ -71,7 +85,7 @@ public final class ParquetFiles {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       long length = channel.size();
       if (length < MIN_LENGTH) {
-        throw new IOException(
+        throw new NotParquetException(
             file + " is not a Parquet file: it is " + length + " bytes long, too short to hold a footer");
       }
       byte[] head = readAt(channel, 0, 4);
@@ -80,19 +94,19 @@ public final class ParquetFiles {
       tail.position(4);
       tail.get(tailMagic);
       if (!java.util.Arrays.equals(head, MAGIC) && !java.util.Arrays.equals(head, ENCRYPTED_MAGIC)) {
-        throw new IOException(file + " is not a Parquet file: it does not start with the magic bytes PAR1");
+        throw new NotParquetException(file + " is not a Parquet file: it does not start with the magic bytes PAR1");
       }
       if (java.util.Arrays.equals(tailMagic, ENCRYPTED_MAGIC)) {
-        throw new IOException(
+        throw new NotParquetException(
             file + " has an encrypted footer (magic PARE); encrypted Parquet files are not supported");
       }
       if (!java.util.Arrays.equals(tailMagic, MAGIC)) {
-        throw new IOException(
+        throw new NotParquetException(
             file + " is truncated or corrupt: it does not end with the magic bytes PAR1");
       }
       int footerLength = tail.getInt(0);
       if (footerLength <= 0 || footerLength > length - MIN_LENGTH) {
-        throw new IOException(
+        throw new NotParquetException(
             file + " is truncated or corrupt: footer length " + footerLength + " does not fit in a file of "
                 + length + " bytes");
       }
