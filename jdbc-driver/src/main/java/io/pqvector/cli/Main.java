@@ -24,7 +24,8 @@ public final class Main {
     // parquet-mr logs through SLF4J; a command line tool has no logging set up, so silence
     // SLF4J's "no provider" notice unless the user chose a provider.
     if (System.getProperty("slf4j.provider") == null) {
-      System.setProperty("slf4j.provider", "org.slf4j.helpers.NOPServiceProvider");
+      System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+      System.setProperty("slf4j.internal.verbosity", "WARN");
     }
     System.exit(run(args, System.out, System.err));
   }
