@@ -102,7 +102,7 @@ final class Hx {
   static String duckChecksum(Path file) throws SQLException {
     try (Connection c = duckdb(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT count(*)::VARCHAR || ':' || sum(hash(id, gen, lang,"
-            + " year, embedding::VARCHAR))::VARCHAR FROM read_parquet(" + lit(file) + ")")) {
+            + " year, embedding))::VARCHAR FROM read_parquet(" + lit(file) + ")")) {
       rs.next();
       return rs.getString(1);
     }
