@@ -129,7 +129,10 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
 
   private List<Path> parquetFilesUnder(Path dir) throws IOException {
     List<Path> files = new ArrayList<>();
-    try (Stream<Path> walk = Files.walk(dir)) {
+    // Without FOLLOW_LINKS a walk that starts at a link to a directory lists only the link.
+    try (Stream<Path> walk = followSymlinks
+        ? Files.walk(dir, Integer.MAX_VALUE, java.nio.file.FileVisitOption.FOLLOW_LINKS)
+        : Files.walk(dir)) {
       for (Path p : (Iterable<Path>) walk.sorted()::iterator) {
         if (p.equals(dir)) {
           continue;

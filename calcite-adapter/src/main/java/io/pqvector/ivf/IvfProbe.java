@@ -84,6 +84,18 @@ public final class IvfProbe {
     }
     int[] result = Arrays.copyOf(rows, count);
     Arrays.sort(result);
+    // The format lets a row id appear in one list only, but the reader cannot check that without
+    // a bitmap of the file: a damaged (re-checksummed) index may list a row twice. Scoring it
+    // twice would return the row twice, so duplicates are dropped here, where it costs nothing.
+    int unique = 0;
+    for (int i = 0; i < result.length; i++) {
+      if (i == 0 || result[i] != result[i - 1]) {
+        result[unique++] = result[i];
+      }
+    }
+    if (unique < result.length) {
+      result = Arrays.copyOf(result, unique);
+    }
     return new Candidates(result, probed, probed == order.length);
   }
 }
