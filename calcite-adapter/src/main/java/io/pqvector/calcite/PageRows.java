@@ -48,7 +48,7 @@ final class PageRows {
       int rg = vectors.rowGroupOf(sortedRows[i]);
       long groupFirst = vectors.rowGroupFirstRow(rg);
       long groupEnd = groupFirst + vectors.rowGroupRowCount(rg);
-      PageTable table = index.pageTable(rg) != null ? index.pageTable(rg) : vectors.pages(rg);
+      PageTable table = index.pages(rg, vectors);
       int firstPage = table.pageOf(sortedRows[i] - groupFirst);
       int lastPage = firstPage;
       int j = i;

@@ -33,7 +33,7 @@ final class PageSource {
       try {
         return vectors.readPages(rowGroup, table, first, last);
       } catch (IOException e) {
-        throw new UncheckedIOException("reading vectors of " + file + ": " + e.getMessage(), e);
+        throw FileErrors.reading(file, e);
       }
     }
     return read(rowGroup, table, first);
@@ -48,7 +48,7 @@ final class PageSource {
           new DecodedPageCache.Key(file, vectors.column(), size, modified, rowGroup, page),
           () -> vectors.readPage(rowGroup, table, page));
     } catch (IOException e) {
-      throw new UncheckedIOException("reading vectors of " + file + ": " + e.getMessage(), e);
+      throw FileErrors.reading(file, e);
     }
   }
 }

@@ -9,7 +9,10 @@ import java.util.List;
 import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.filter2.columnindex.RowRanges;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnPath;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.RecordReader;
@@ -35,6 +38,8 @@ final class ParquetRowReader implements Closeable {
   private long remainingInGroup;
   private long nextRow;
   private long lastRow = -1;
+  private int blockIndex = -1;
+  private final java.util.Set<ColumnPath> requestedPaths = new java.util.HashSet<>();
 
   /**
    * @param columnNames name of the file column to read for each table position (null: not read)
@@ -58,6 +63,9 @@ final class ParquetRowReader implements Closeable {
     }
     MessageType requested = new MessageType(fileSchema.getName(), fields);
     reader.setRequestedSchema(requested);
+    for (String[] path : requested.getPaths()) {
+      requestedPaths.add(ColumnPath.get(path));
+    }
     this.columnIO = new ColumnIOFactory().getColumnIO(requested, fileSchema, true);
     this.materializer = new RowMaterializer(requested, targets, columnNames.length);
   }
@@ -82,9 +90,9 @@ final class ParquetRowReader implements Closeable {
   }
 
   private boolean nextRowGroup() throws IOException {
+    List<BlockMetaData> groups = reader.getRowGroups();
     while (true) {
-      int index = reader.getCurrentRowGroupIndex() + 1;
-      List<BlockMetaData> groups = reader.getRowGroups();
+      int index = ++blockIndex;
       if (index >= groups.size()) {
         return false;
       }
@@ -94,35 +102,56 @@ final class ParquetRowReader implements Closeable {
       BlockMetaData block = groups.get(index);
       long first = firstRowOf(block);
       long end = first + block.getRowCount();
-      if (wantedRows != null && wantedRows[wantedIndex] >= end) {
-        reader.skipNextRowGroup();
-        continue;
-      }
-      PageReadStore pages = reader.readNextRowGroup();
-      if (pages == null) {
-        return false;
-      }
       if (wantedRows == null) {
+        PageReadStore pages = reader.readRowGroup(index);
+        if (pages == null) {
+          continue;
+        }
         records = columnIO.getRecordReader(pages, materializer, FilterCompat.NOOP);
         remainingInGroup = pages.getRowCount();
         nextRow = first;
+        return true;
+      }
+      if (wantedRows[wantedIndex] >= end) {
+        continue;
+      }
+      int from = wantedIndex;
+      int to = from;
+      while (to < wantedRows.length && wantedRows[to] < end) {
+        to++;
+      }
+      long[] positions = new long[to - from];
+      for (int i = 0; i < positions.length; i++) {
+        positions[i] = wantedRows[from + i] - first;
+      }
+      if (hasOffsetIndexes(block)) {
+        // Only the pages holding the wanted rows are read; parquet-mr keeps the columns in step.
+        RowRanges.Builder ranges = RowRanges.builder();
+        for (long p : positions) {
+          ranges.addSelectedRange(p, p);
+        }
+        PageReadStore pages = reader.readFilteredRowGroup(index, ranges.build());
+        records = columnIO.getRecordReader(pages, materializer, FilterCompat.NOOP);
       } else {
-        int from = wantedIndex;
-        int to = from;
-        while (to < wantedRows.length && wantedRows[to] < end) {
-          to++;
-        }
-        long[] positions = new long[to - from];
-        for (int i = 0; i < positions.length; i++) {
-          positions[i] = wantedRows[from + i] - first;
-        }
-        // Rows in between are skipped value by value, never assembled into records.
+        // No offset index: every page is read, but rows in between are skipped value by value,
+        // never assembled into records.
+        PageReadStore pages = reader.readRowGroup(index);
         records = columnIO.getRecordReader(pages, materializer,
             FilterCompat.get(new RowPositionFilter(positions)));
-        remainingInGroup = positions.length;
       }
+      remainingInGroup = positions.length;
       return true;
     }
+  }
+
+  /** Whether every requested column of the row group has an offset index. */
+  private boolean hasOffsetIndexes(BlockMetaData block) {
+    for (ColumnChunkMetaData chunk : block.getColumns()) {
+      if (requestedPaths.contains(chunk.getPath()) && chunk.getOffsetIndexReference() == null) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The global index of a row group's first row (the reader's list may be filtered). */

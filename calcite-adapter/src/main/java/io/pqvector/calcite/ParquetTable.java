@@ -183,7 +183,7 @@ public final class ParquetTable extends AbstractTable implements TranslatableTab
           reader = new ParquetRowReader(files.get(fileIndex), names, filter, null);
         }
       } catch (IOException e) {
-        throw new UncheckedIOException("reading " + files.get(fileIndex) + ": " + e.getMessage(), e);
+        throw FileErrors.reading(files.get(fileIndex), e);
       }
     }
 
@@ -227,7 +227,7 @@ public final class ParquetTable extends AbstractTable implements TranslatableTab
     try {
       return ParquetFiles.readFooter(file);
     } catch (IOException e) {
-      throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+      throw FileErrors.reading(file, e);
     }
   }
 }

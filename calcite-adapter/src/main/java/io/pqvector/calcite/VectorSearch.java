@@ -190,7 +190,7 @@ public final class VectorSearch {
         ranking.merge(local, nulls, kept);
       });
     } catch (IOException e) {
-      throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
+      throw FileErrors.reading(file, e);
     }
   }
 
@@ -294,7 +294,7 @@ public final class VectorSearch {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("reading " + file + ": " + e.getMessage(), e);
+      throw FileErrors.reading(file, e);
     }
     return passing;
   }
@@ -325,7 +325,7 @@ public final class VectorSearch {
           found.put(((long) e.getKey() << ROW_BITS) | reader.lastRowIndex(), row);
         }
       } catch (IOException ex) {
-        throw new UncheckedIOException("reading " + file + ": " + ex.getMessage(), ex);
+        throw FileErrors.reading(file, ex);
       }
     }
     List<Object[]> out = new ArrayList<>(rows.length);

@@ -14,6 +14,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import io.pqvector.parquet.VectorColumn;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 
 /**
@@ -35,14 +37,22 @@ public final class FileIndex {
   private final float[] centroids;
   private final Metric metric;
   private final PageTable[] pageTables;
+  /** Page tables read from the file's own offset index, filled as queries need them. */
+  private final AtomicReferenceArray<PageTable> filePageTables;
 
   private FileIndex(Status status, String problem, IvfIndex index) {
+    this(status, problem, index, 0);
+  }
+
+  private FileIndex(Status status, String problem, IvfIndex index, int rowGroups) {
     this.status = status;
     this.problem = problem;
     this.index = index;
     this.centroids = index == null ? null : index.centroids();
     this.metric = index == null ? null : Metric.fromId(index.metric());
     this.pageTables = index == null ? null : pageTables(index);
+    this.filePageTables = index == null ? null
+        : new AtomicReferenceArray<>(rowGroups);
   }
 
   public Status status() {
@@ -69,6 +79,27 @@ public final class FileIndex {
   /** The page table our index stored for row group {@code rg}, or null (use the file's). */
   public PageTable pageTable(int rg) {
     return pageTables == null || rg >= pageTables.length ? null : pageTables[rg];
+  }
+
+  /**
+   * Where row group {@code rg}'s vector pages are: our stored table, else the file's offset
+   * index, read once per file version and kept here, so a query's work does not grow with the
+   * number of pages in the file.
+   */
+  public PageTable pages(int rg, VectorColumn vectors) throws IOException {
+    PageTable stored = pageTable(rg);
+    if (stored != null) {
+      return stored;
+    }
+    if (filePageTables == null || rg >= filePageTables.length()) {
+      return vectors.pages(rg);
+    }
+    PageTable table = filePageTables.get(rg);
+    if (table == null) {
+      table = vectors.pages(rg);
+      filePageTables.compareAndSet(rg, null, table);
+    }
+    return table;
   }
 
   /** Loads (or takes from the cache) the index of {@code column} in {@code file}. */
@@ -122,7 +153,7 @@ public final class FileIndex {
       return new FileIndex(Status.STALE, file + ": index covers " + index.header().rowCount()
           + " rows but the file has " + rows, null);
     }
-    return new FileIndex(Status.OK, null, index);
+    return new FileIndex(Status.OK, null, index, footer.getBlocks().size());
   }
 
   private static PageTable[] pageTables(IvfIndex index) {

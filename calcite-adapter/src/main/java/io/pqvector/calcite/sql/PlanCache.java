@@ -81,8 +81,12 @@ final class PlanCache {
       }
     }
     CalciteSignature<T> plan = (CalciteSignature<T>) template;
-    Bindable<T> bindable =
-        root -> SqlErrors.translating(plan.enumerable(new LiftedParameters(root, lifted)));
+    List<AvaticaParameter> templateParameters = template.parameters;
+    Bindable<T> bindable = root -> {
+      Runnable disarm = QueryDeadline.arm(root);
+      return SqlErrors.translating(
+          plan.enumerable(new LiftedParameters(root, lifted, templateParameters)), disarm);
+    };
     return new CalciteSignature<>(sql, userParameters, template.internalParameters,
         template.rowType, template.columns, template.cursorFactory, template.rootSchema,
         template.getCollationList(), -1, bindable, template.statementType);
@@ -110,10 +114,13 @@ final class PlanCache {
   private static final class LiftedParameters implements DataContext {
     private final DataContext user;
     private final VectorLiteralLifter.Lifted lifted;
+    private final List<AvaticaParameter> parameters;
 
-    LiftedParameters(DataContext user, VectorLiteralLifter.Lifted lifted) {
+    LiftedParameters(DataContext user, VectorLiteralLifter.Lifted lifted,
+        List<AvaticaParameter> parameters) {
       this.user = user;
       this.lifted = lifted;
+      this.parameters = parameters;
     }
 
     @Override public SchemaPlus getRootSchema() {
@@ -133,8 +140,12 @@ final class PlanCache {
         int i = Integer.parseInt(name.substring(1));
         if (i < lifted.sources.length) {
           int source = lifted.sources[i];
-          return source >= 0 ? primitiveArraysAsLists(user.get("?" + source))
-              : lifted.values.get(-1 - source);
+          if (source < 0) {
+            return lifted.values.get(-1 - source);
+          }
+          Object value = primitiveArraysAsLists(user.get("?" + source));
+          return i < parameters.size()
+              ? ParameterValues.coerce(value, parameters.get(i), source + 1) : value;
         }
       }
       return user.get(name);

@@ -2,6 +2,9 @@ package io.pqvector.calcite.sql;
 
 import java.lang.reflect.Type;
 import java.util.Collections;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Map;
 import java.util.WeakHashMap;
 import org.apache.calcite.sql.SqlKind;
@@ -60,6 +63,8 @@ public class PqVectorPrepare extends CalcitePrepareImpl {
     SqlNode node = parseOrNull(query.sql, context.config());
     if (node != null) {
       rejectWrites(node);
+    } else {
+      rejectWrites(query.sql);
     }
     VectorLiteralLifter.Lifted lifted = node == null ? null
         : VectorLiteralLifter.lift(query.sql, node);
@@ -90,6 +95,21 @@ public class PqVectorPrepare extends CalcitePrepareImpl {
           .parseStmt();
     } catch (SqlParseException e) {
       return null;
+    }
+  }
+
+  /** Statements Calcite's core parser does not know (DDL) but that clearly mean to write. */
+  private static final Pattern WRITE_STATEMENT = Pattern.compile(
+      "^\\s*(?:(?:--[^\\n]*\\n|/\\*.*?\\*/)\\s*)*(CREATE|DROP|ALTER|TRUNCATE|INSERT|UPDATE|DELETE"
+          + "|MERGE|UPSERT|GRANT|REVOKE|RENAME|REPLACE|COPY)\\b",
+      Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+
+  private static void rejectWrites(String sql) {
+    Matcher m = WRITE_STATEMENT.matcher(sql);
+    if (m.find()) {
+      throw new UnsupportedOperationException("pqvector is read-only: "
+          + m.group(1).toUpperCase(Locale.ROOT) + " is not supported (tables are"
+          + " Parquet files; change them with the tool that writes them)");
     }
   }
 

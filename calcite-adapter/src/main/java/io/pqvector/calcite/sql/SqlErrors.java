@@ -13,13 +13,15 @@ import org.apache.calcite.linq4j.Enumerator;
 final class SqlErrors {
   private SqlErrors() {}
 
-  static <T> Enumerable<T> translating(Enumerable<T> rows) {
+  /** @param onClose runs when the rows have been read (or reading stopped) */
+  static <T> Enumerable<T> translating(Enumerable<T> rows, Runnable onClose) {
     return new AbstractEnumerable<T>() {
       @Override public Enumerator<T> enumerator() {
         Enumerator<T> e;
         try {
           e = rows.enumerator();
         } catch (RuntimeException | AssertionError x) {
+          onClose.run();
           throw sneaky(toSql(x));
         }
         return new Enumerator<T>() {
@@ -45,7 +47,11 @@ final class SqlErrors {
           }
 
           @Override public void close() {
-            e.close();
+            try {
+              e.close();
+            } finally {
+              onClose.run();
+            }
           }
         };
       }
