@@ -76,6 +76,8 @@ final class TestVectorFile {
     boolean nulls;
     boolean emptyLists;
     int rowGroupRows = Integer.MAX_VALUE;
+    boolean checksums;
+    boolean statistics = true;
     long seed = 42;
 
     Spec layout(Layout l) { layout = l; return this; }
@@ -94,6 +96,10 @@ final class TestVectorFile {
     Spec nulls() { nulls = true; return this; }
     Spec emptyLists() { emptyLists = true; return this; }
     Spec rowGroupRows(int n) { rowGroupRows = n; return this; }
+    /** Page CRC checksums in the page headers. */
+    Spec checksums() { checksums = true; return this; }
+    Spec noStatistics() { statistics = false; return this; }
+    Spec seed(long s) { seed = s; return this; }
   }
 
   static MessageType schema(Layout layout, boolean isDouble) {
@@ -119,7 +125,9 @@ final class TestVectorFile {
         .withWriterVersion(spec.writerVersion)
         .withByteStreamSplitEncoding(spec.byteStreamSplit)
         .withRowGroupRowCountLimit(spec.rowGroupRows)
-        .withPageRowCountLimit(1_000_000);
+        .withPageRowCountLimit(1_000_000)
+        .withPageWriteChecksumEnabled(spec.checksums)
+        .withStatisticsEnabled(spec.statistics);
     if (spec.onePerPage) {
       builder = builder.withPageSize(spec.dimension * (spec.isDouble ? 8 : 4))
           .withMinRowCountForPageSizeCheck(1)
