@@ -39,6 +39,7 @@ final class ParquetRowReader implements Closeable {
   private long nextRow;
   private long lastRow = -1;
   private int blockIndex = -1;
+  private final PooledReaders.Key poolKey;
   private final java.util.Set<ColumnPath> requestedPaths = new java.util.HashSet<>();
 
   /**
@@ -48,8 +49,21 @@ final class ParquetRowReader implements Closeable {
   ParquetRowReader(Path file, String[] columnNames, FilterCompat.Filter filter, long[] wantedRows)
       throws IOException {
     this.file = file;
-    this.reader = ParquetFiles.open(file, wantedRows == null ? filter : FilterCompat.NOOP);
     this.wantedRows = wantedRows;
+    if (wantedRows != null) {
+      // A few rows, read again and again: a pooled reader keeps its parsed offset indexes.
+      java.util.Set<String> names = new java.util.TreeSet<>();
+      for (String n : columnNames) {
+        if (n != null) {
+          names.add(n);
+        }
+      }
+      this.poolKey = PooledReaders.Key.of(file, names);
+      this.reader = PooledReaders.borrow(poolKey);
+    } else {
+      this.poolKey = null;
+      this.reader = ParquetFiles.open(file, filter);
+    }
     MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
     List<Type> fields = new ArrayList<>();
     List<Integer> targets = new ArrayList<>();
@@ -174,7 +188,11 @@ final class ParquetRowReader implements Closeable {
   }
 
   @Override public void close() throws IOException {
-    reader.close();
+    if (poolKey != null) {
+      PooledReaders.giveBack(poolKey, reader);
+    } else {
+      reader.close();
+    }
   }
 
   /** Builds one Object[] per record, each requested field written at its table position. */
