@@ -26,6 +26,11 @@ import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.linq4j.Linq4j;
 import org.apache.calcite.linq4j.function.Predicate1;
 import org.apache.parquet.filter2.compat.FilterCompat;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import java.nio.file.Files;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * Runs a {@link VectorTopK}: ranks the vectors of every file of the table against the query,
@@ -305,10 +310,6 @@ public final class VectorSearch {
    */
   private static List<Object[]> materialize(SearchSpec spec, long[] rows,
       Map<Long, float[]> vectors) {
-    String[] names = new String[spec.fields.length];
-    for (int i = 0; i < names.length; i++) {
-      names[i] = i == spec.vectorField ? null : spec.table.columnNames().get(spec.fields[i]);
-    }
     Map<Integer, List<Long>> byFile = new HashMap<>();
     for (long r : rows) {
       byFile.computeIfAbsent((int) (r >>> ROW_BITS), f -> new ArrayList<>())
@@ -317,13 +318,13 @@ public final class VectorSearch {
     Map<Long, Object[]> found = new HashMap<>();
     for (Map.Entry<Integer, List<Long>> e : byFile.entrySet()) {
       Path file = spec.table.files().get(e.getKey());
+      long fileBase = (long) e.getKey() << ROW_BITS;
       long[] wanted = e.getValue().stream().mapToLong(Long::longValue).sorted().toArray();
-      try (ParquetRowReader reader = new ParquetRowReader(file, names, FilterCompat.NOOP,
-          wanted)) {
-        Object[] row;
-        while ((row = reader.next()) != null) {
-          found.put(((long) e.getKey() << ROW_BITS) | reader.lastRowIndex(), row);
-        }
+      for (long r : wanted) {
+        found.put(fileBase | r, new Object[spec.fields.length]);
+      }
+      try {
+        readColumns(spec, file, wanted, fileBase, found);
       } catch (IOException ex) {
         throw FileErrors.reading(file, ex);
       }
@@ -336,5 +337,98 @@ public final class VectorSearch {
       out.add(row);
     }
     return out;
+  }
+
+  /**
+   * Fills the non-vector columns of the wanted rows of one file. A column without an offset
+   * index (one page per chunk, as other engines write it) comes from the column value cache when
+   * the cache is on; the rest is read directly, only the pages of the wanted rows where the file
+   * has offset indexes.
+   */
+  private static void readColumns(SearchSpec spec, Path file, long[] wanted, long fileBase,
+      Map<Long, Object[]> found) throws IOException {
+    ParquetMetadata footer = spec.table.footer(file);
+    boolean cache = spec.table.settings().cacheBytes() > 0;
+    String[] direct = new String[spec.fields.length];
+    boolean anyDirect = false;
+    for (int i = 0; i < spec.fields.length; i++) {
+      if (i == spec.vectorField) {
+        continue;
+      }
+      String column = spec.table.columnNames().get(spec.fields[i]);
+      if (cache && !hasOffsetIndex(footer, column)) {
+        fillFromCache(spec, file, footer, column, i, wanted, fileBase, found);
+      } else {
+        direct[i] = column;
+        anyDirect = true;
+      }
+    }
+    if (!anyDirect) {
+      return;
+    }
+    try (ParquetRowReader reader = new ParquetRowReader(file, direct, FilterCompat.NOOP,
+        wanted)) {
+      Object[] row;
+      while ((row = reader.next()) != null) {
+        Object[] target = found.get(fileBase | reader.lastRowIndex());
+        for (int i = 0; i < direct.length; i++) {
+          if (direct[i] != null) {
+            target[i] = row[i];
+          }
+        }
+      }
+    }
+  }
+
+  private static void fillFromCache(SearchSpec spec, Path file, ParquetMetadata footer,
+      String column, int position, long[] wanted, long fileBase, Map<Long, Object[]> found)
+      throws IOException {
+    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+    ColumnValueCache cache = ColumnValueCache.shared();
+    cache.ensureCapacity(spec.table.settings().cacheBytes() / 8);
+    List<BlockMetaData> blocks = footer.getBlocks();
+    long first = 0;
+    int w = 0;
+    for (int rg = 0; rg < blocks.size() && w < wanted.length; rg++) {
+      long end = first + blocks.get(rg).getRowCount();
+      if (wanted[w] < end) {
+        long groupFirst = first;
+        long[] all = new long[(int) (end - first)];
+        for (int i = 0; i < all.length; i++) {
+          all[i] = groupFirst + i;
+        }
+        String[] names = new String[] {column};
+        Object[] values = cache.get(
+            new ColumnValueCache.Key(file, a.size(), a.lastModifiedTime().toMillis(), column, rg),
+            () -> {
+              Object[] out = new Object[all.length];
+              try (ParquetRowReader reader = new ParquetRowReader(file, names,
+                  FilterCompat.NOOP, all)) {
+                Object[] row;
+                while ((row = reader.next()) != null) {
+                  out[(int) (reader.lastRowIndex() - groupFirst)] = row[0];
+                }
+              }
+              return out;
+            });
+        while (w < wanted.length && wanted[w] < end) {
+          found.get(fileBase | wanted[w])[position] = values[(int) (wanted[w] - groupFirst)];
+          w++;
+        }
+      }
+      first = end;
+    }
+  }
+
+  private static boolean hasOffsetIndex(ParquetMetadata footer, String column) {
+    for (BlockMetaData block : footer.getBlocks()) {
+      for (ColumnChunkMetaData chunk : block.getColumns()) {
+        if (chunk.getPath().toArray()[0].equals(column)
+            && chunk.getOffsetIndexReference() == null) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 }
