@@ -14,6 +14,7 @@ public final class Main {
       "  demo [--dir D] [--rows N] [--dim D]   generate sample data and run vector queries on it",
       "  index <file-or-dir> --column <name> [--metric l2|cosine|dot] [--lists N] [--seed S]",
       "                                        build an IVF index inside each Parquet file",
+      BenchCommand.USAGE_LINE,
       "  sql <dir> [-e \"<query>\"]             open a SQL shell on a directory of Parquet files",
       "  help                                  show this text",
       "");
@@ -40,6 +41,7 @@ public final class Main {
           return new DemoCommand(out).run(CommandLine.parse(rest));
         case "index":
           return new IndexCommand(out, err).run(CommandLine.parse(rest));
+        case "bench": return new BenchCommand(out, err).run(CommandLine.parse(rest));
         case "sql":
           return SqlCommand.run(rest, out, err);
         case "help":
