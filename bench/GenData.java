@@ -15,8 +15,8 @@ import java.sql.Statement;
  * </pre>
  *
  * <p>Clustered data imitates how embeddings cluster by topic: centres drawn N(0,1) per
- * dimension, topics of skewed sizes (a few big, many small), each with its own spread (0.35 to
- * 0.85 per dimension), rows in id order (not grouped by topic). Every random number comes from
+ * dimension, topics of skewed sizes (a few big, many small), each with its own spread (0.5 to
+ * 1.0 per dimension, so topics overlap), rows in id order (not grouped by topic). Every random number comes from
  * a hash of (row, dimension), so the output is the same on every machine and thread count.
  */
 public class GenData {
@@ -36,7 +36,7 @@ public class GenData {
         s.execute("CREATE MACRO g(x) AS sqrt(-2 * ln(u(x))) * cos(2 * pi() * u(x + 1234567891))");
         s.execute("CREATE TABLE centres AS SELECT c, "
             + "list_transform(range(" + dim + "), lambda j: g(c * " + dim + " + j + 987654321)) AS v, "
-            + "0.35 + 0.5 * u(c + 55555) AS spread FROM range(" + centres + ") t(c)");
+            + "0.5 + 0.5 * u(c + 55555) AS spread FROM range(" + centres + ") t(c)");
         s.execute("COPY (SELECT i AS id, c AS topic, list_transform(range(" + dim + "), "
             + "lambda j: (v[j + 1] + spread * g(i * " + dim + " + j))::FLOAT) AS embedding "
             + "FROM (SELECT i, floor(" + centres + " * pow(u(i + 7), 1.5))::BIGINT AS c "

@@ -50,7 +50,7 @@ final class BenchCommand {
       "  bench <file> --column <name> [--queries N] [--k 10] [--nprobe 1,2,5,10,20,50]\n"
       + "        [--target-recall 0.95] [--queries-from <file2>] [--noise F] [--json] [--duckdb]\n"
       + "        [--cache-size 0|512m] [--build [--lists N]] [--metric l2|cosine|dot] [--id <col>]\n"
-      + "        [--rewrite <out-file>] [--seed S] [--no-progress]\n"
+      + "        [--rewrite <out-file>] [--seed S] [--warmup N] [--no-progress]\n"
       + "                                        recall and latency of IVF search per nprobe";
 
   private final PrintStream out;
@@ -78,12 +78,14 @@ final class BenchCommand {
   private String column;
   private String idColumn;
   private int k;
+  /** Queries in each warm-up pass; -1 means all of them. */
+  private int warmup;
   private ProgressBar bar;
 
   int run(CommandLine cl) throws Exception {
     cl.allowOnly("--column", "--queries", "--k", "--nprobe", "--target-recall", "--queries-from",
         "--noise", "--json", "--duckdb", "--cache-size", "--build", "--lists", "--metric", "--id",
-        "--rewrite", "--seed", "--no-progress");
+        "--rewrite", "--seed", "--no-progress", "--warmup");
     if (cl.positionals().size() != 1) {
       throw new CommandLine.UsageException("expected one Parquet file: bench <file> --column <name>");
     }
@@ -97,6 +99,7 @@ final class BenchCommand {
       throw new CommandLine.UsageException("--column <name> is required (the vector column)");
     }
     int queries = cl.intOption("--queries", 100);
+    warmup = cl.intOption("--warmup", -1);
     k = cl.intOption("--k", 10);
     long seed = cl.intOption("--seed", 42);
     int lists = cl.intOption("--lists", 0);
@@ -219,7 +222,7 @@ final class BenchCommand {
       exact = new Row();
       exact.label = "exact";
       try (PreparedStatement ps = exactConn.prepareStatement(sql(null))) {
-        int warm = Math.min(qs.length, 3);
+        int warm = Math.min(qs.length, warmup < 0 ? 3 : warmup);
         for (int i = 0; i < warm; i++) {
           progress("warm-up", i, warm);
           runQuery(ps, qs[i]);
@@ -287,7 +290,7 @@ final class BenchCommand {
     report.put("file", file.toString()).put("column", column).put("rows", rowCount)
         .put("dimension", dim).put("metric", metric.id()).put("k", k)
         .put("queries", qs.length).put("querySource", source)
-        .put("cacheSize", cacheSize).put("cacheBytes", cacheBytes)
+        .put("warmup", warmup).put("cacheSize", cacheSize).put("cacheBytes", cacheBytes)
         .put("index", new Json().put("lists", listCount).put("dimension", dim)
             .put("bytes", payload == null ? 0 : payload.length).put("fileBytes", fileBytes)
             .put("percentOfFile", 100.0 * (payload == null ? 0 : payload.length) / fileBytes)
@@ -326,9 +329,10 @@ final class BenchCommand {
           build.get("bytesAdded"), ((Number) build.get("peakHeapBytes")).doubleValue() / 1e6);
     }
     out.println("  queries: " + source);
-    out.printf(Locale.ROOT, "  k=%d, cache %s; each configuration: a warm-up pass, then a timed "
-        + "pass over all queries%n%n", k, cacheBytes == 0 ? "off (cacheSize=0)"
-        : "cacheSize=" + cacheSize);
+    out.printf(Locale.ROOT, "  k=%d, cache %s; each configuration: a warm-up pass (%s), then a "
+        + "timed pass over all queries%n%n", k, cacheBytes == 0 ? "off (cacheSize=0)"
+        : "cacheSize=" + cacheSize, warmup < 0 ? "all queries; 3 for the exact plan"
+        : warmup + " queries");
     out.printf(Locale.ROOT, "%-14s %9s %10s %9s %8s %13s %12s%n", "plan", "recall@" + k,
         "median ms", "p95 ms", "speedup", "rows scored/q", "lists/q");
     List<Row> all = new ArrayList<>();
@@ -395,8 +399,9 @@ final class BenchCommand {
     row.label = nprobe == null ? "default(" + defaultNprobe + ")" : "nprobe=" + nprobe;
     String phase = nprobe == null ? "default" : "nprobe=" + nprobe;
     try (PreparedStatement ps = conn.prepareStatement(sql(nprobe))) {
-      for (int i = 0; i < qs.length; i++) {
-        progress(phase + " w", i, qs.length);
+      int warm = warmup < 0 ? qs.length : Math.min(warmup, qs.length);
+      for (int i = 0; i < warm; i++) {
+        progress(phase + " w", i, warm);
         runQuery(ps, qs[i]);
       }
       double[] ms = new double[qs.length];
