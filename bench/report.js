@@ -171,21 +171,24 @@ datasets.forEach((ds, i) => {
   const target = first.targetRecall;
   if (target >= rmin) {
     svg += `<line x1="${x0}" y1="${Y(target)}" x2="${x1}" y2="${Y(target)}" stroke="#888" stroke-dasharray="5,4"/>`
-      + `<text x="${x1 - 4}" y="${Y(target) - 4}" text-anchor="end" fill="#777" font-size="11">target ${target}</text>\n`;
+      + `<text x="${x0 + 4}" y="${Y(target) + 13}" fill="#777" font-size="11">target ${target}</text>\n`;
   }
   svg += `<text x="${(x0 + x1) / 2}" y="${y0 + 36}" text-anchor="middle">median latency per query, ms (log)</text>\n`
     + `<text transform="translate(${ox + 16},${(y0 + y1) / 2}) rotate(-90)" text-anchor="middle">recall@10</text>\n`;
+  const placed = [];
   for (const l of layouts) {
     const r = runs[ds][l];
     const c = COLOURS[l];
     const curve = r.results.filter((x) => x.nprobe != null).sort((a, b) => a.nprobe - b.nprobe);
     svg += `<polyline fill="none" stroke="${c}" stroke-width="2.2" points="`
       + curve.map((x) => `${X(x.medianMs).toFixed(1)},${Y(x.recall).toFixed(1)}`).join(' ') + `"/>\n`;
-    curve.forEach((x, j) => {
+    curve.forEach((x) => {
       svg += `<circle cx="${X(x.medianMs).toFixed(1)}" cy="${Y(x.recall).toFixed(1)}" r="3.5" fill="${c}"/>`;
-      if (j % 1 === 0) {
-        svg += `<text x="${(X(x.medianMs) + 5).toFixed(1)}" y="${(Y(x.recall) + (l === 'cached' ? -6 : 14)).toFixed(1)}" `
-          + `font-size="10" fill="${c}">${x.nprobe}</text>`;
+      const tx = X(x.medianMs) + 5, ty = Y(x.recall) + (l === 'cached' ? -6 : 14);
+      // skip a label that would overlap one already placed in this panel
+      if (!placed.some(([px, py]) => Math.abs(px - tx) < 16 && Math.abs(py - ty) < 11)) {
+        placed.push([tx, ty]);
+        svg += `<text x="${tx.toFixed(1)}" y="${ty.toFixed(1)}" font-size="10" fill="${c}">${x.nprobe}</text>`;
       }
     });
     const d = r.results.find((x) => x.nprobe == null);
