@@ -28,6 +28,15 @@ const f2 = (x) => (x == null ? '' : x.toFixed(2));
 const f3 = (x) => (x == null ? '' : x.toFixed(3));
 const mb = (b) => (b / 1e6).toFixed(1) + ' MB';
 
+function rewriteInfo(ds) {
+  const rw = runs[ds].rewritten;
+  if (!rw) return '';
+  let step = rw.rewrite;
+  const side = path.join(jsonDir, ds + '-rewrite-step.json');
+  if (!step && fs.existsSync(side)) step = JSON.parse(fs.readFileSync(side, 'utf8'));
+  return (step ? f1(step.seconds) + ' s' : '') + ' (' + mb(rw.index.fileBytes) + ')';
+}
+
 let md = '# pqvector benchmark results\n\n';
 md += 'Written by `bench/run.sh` (' + new Date().toISOString().slice(0, 10) + '). Each row is one '
   + '`pqvector.jar bench --json` configuration: recall@10 against the exact top-10 (computed by a '
@@ -49,7 +58,8 @@ if (haveRewrite !== '1') {
 md += '## Datasets and indexes\n\n';
 md += '| dataset | rows | dim | file | lists | index bytes (% of file) | build s (k-means s) '
   + '| peak heap in build | bytes added | default nprobe | nprobe for recall ≥ 0.95 (in place) '
-  + '| exact ms (in place) | DuckDB ms |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n';
+  + '| exact ms (in place) | DuckDB ms | rewrite s (rewritten file) |\n'
+  + '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n';
 for (const ds of datasets) {
   const r = runs[ds].inplace || runs[ds][Object.keys(runs[ds])[0]];
   const b = r.build || {};
@@ -59,7 +69,8 @@ for (const ds of datasets) {
     + `| ${b.peakHeapBytes ? mb(b.peakHeapBytes) : ''} `
     + `| ${b.bytesAdded != null ? b.bytesAdded.toLocaleString('en') : ''} `
     + `| ${r.index.defaultNprobe} | ${r.recommendedNprobe == null ? 'none tested' : r.recommendedNprobe} `
-    + `| ${f1(r.exact.medianMs)} | ${r.duckdb && r.duckdb.medianMs != null ? f1(r.duckdb.medianMs) : ''} |\n`;
+    + `| ${f1(r.exact.medianMs)} | ${r.duckdb && r.duckdb.medianMs != null ? f1(r.duckdb.medianMs) : ''} `
+    + `| ${rewriteInfo(ds)} |\n`;
 }
 md += '\nPeak heap: largest `Runtime` used heap sampled every 5 ms during the build (includes '
   + 'garbage not yet collected), with `-Xmx4g`.\n\n';

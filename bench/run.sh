@@ -67,8 +67,12 @@ generate() {   # generate NAME -> prints the path of the original (un-indexed) P
   echo "$src"
 }
 
-# Is the rewrite command in this build? (It is being added on branch `rewrite`.)
-probe=$("${PQ[@]}" rewrite 2>&1 || true)
+# Is the rewrite command in this build? (It is being added on branch `rewrite`.) Until it is,
+# BENCH_REWRITE_JAR may name a pqvector.jar built from that branch: it then does the rewrite
+# step only, and this build's bench measures the result.
+REWRITE_JAR=${BENCH_REWRITE_JAR:-$JAR}
+RW=("${JAVA[@]}" -jar "$REWRITE_JAR")
+probe=$("${RW[@]}" rewrite 2>&1 || true)
 if grep -q "unknown command 'rewrite'" <<<"$probe"; then
   HAVE_REWRITE=0
   log "this build has no 'rewrite' command: the 'rewritten' layout is skipped"
@@ -83,7 +87,9 @@ for ds in $DATASETS; do
   # in place: a fresh copy of the DuckDB-written file, indexed in place by bench --build
   mkdir -p "$WORK/inplace"
   cp "$src" "$WORK/inplace/$ds.parquet"
-  common=(--column embedding --queries "$QUERIES" --nprobe "$NPROBE" --json --no-progress)
+  # the same query vectors for every layout: rows of the original file (rewrite reorders rows)
+  common=(--column embedding --queries "$QUERIES" --nprobe "$NPROBE" --json --no-progress
+    --queries-from "$src")
   log "$ds: in place (build the index, cache off, with DuckDB)"
   "${PQ[@]}" bench "$WORK/inplace/$ds.parquet" "${common[@]}" --build --duckdb --cache-size 0 \
     --warmup 5 > "$OUT/json/$ds-inplace.json"
@@ -93,10 +99,23 @@ for ds in $DATASETS; do
   if [[ $HAVE_REWRITE == 1 ]]; then
     log "$ds: rewritten (cache off)"
     mkdir -p "$WORK/rewritten"
-    "${PQ[@]}" bench "$WORK/inplace/$ds.parquet" "${common[@]}" --cache-size 0 \
-      --rewrite "$WORK/rewritten/$ds.parquet" > "$OUT/json/$ds-rewritten.json"
+    if [[ $REWRITE_JAR == "$JAR" ]]; then
+      # bench --rewrite calls the command through Main.run and records its duration
+      "${PQ[@]}" bench "$WORK/inplace/$ds.parquet" "${common[@]}" --cache-size 0 \
+        --rewrite "$WORK/rewritten/$ds.parquet" > "$OUT/json/$ds-rewritten.json"
+    else
+      rm -f "$WORK/rewritten/$ds.parquet"
+      t0=$(date +%s.%N)
+      "${RW[@]}" rewrite "$WORK/inplace/$ds.parquet" "$WORK/rewritten/$ds.parquet" \
+        --column embedding >&2
+      t1=$(date +%s.%N)
+      printf '{"from":"%s","seconds":%s,"jar":"%s"}\n' "$WORK/inplace/$ds.parquet" \
+        "$(awk "BEGIN{print $t1 - $t0}")" "$REWRITE_JAR" > "$OUT/json/$ds-rewrite-step.json"
+      "${PQ[@]}" bench "$WORK/rewritten/$ds.parquet" "${common[@]}" --cache-size 0 \
+        > "$OUT/json/$ds-rewritten.json"
+    fi
   else
-    rm -f "$OUT/json/$ds-rewritten.json"
+    rm -f "$OUT/json/$ds-rewritten.json" "$OUT/json/$ds-rewrite-step.json"
   fi
 done
 

@@ -181,7 +181,9 @@ final class BenchCommand {
     if (queriesFrom != null) {
       Path other = Paths.get(queriesFrom).toAbsolutePath().normalize();
       qs = pickVectors(other, queries, seed);
-      source = qs.length + " vectors from " + other;
+      source = qs.length + " vectors from " + other + " (rows drawn with seed " + seed + ")"
+          + (noise > 0 ? "" : "; when that file holds the same data, each query's nearest hit"
+              + " is itself");
     } else {
       qs = pickVectors(file, queries, seed);
       source = qs.length + " vectors taken from the file itself (rows drawn with seed " + seed
@@ -211,41 +213,79 @@ final class BenchCommand {
     String url = "jdbc:pqvector:" + dir;
     long cacheBytes = io.pqvector.jdbc.ConnectionSettings.parseBytes(cacheSize);
     List<Row> rows = new ArrayList<>();
-    Row exact;
-    Object[][] truth;
+    Row exact = null;
+    Object[][] truth = null;
     Json planning;
     try (Connection exactConn = DriverManager.getConnection(url + ";useIndex=false;cacheSize=0");
         Connection conn = DriverManager.getConnection(url + ";cacheSize=" + cacheSize)) {
-      // Ground truth, timed: the exact plan's latency is measured on this pass (after a short
-      // warm-up), so the exact plan runs over the queries once, not twice.
-      truth = new Object[qs.length][];
-      exact = new Row();
-      exact.label = "exact";
-      try (PreparedStatement ps = exactConn.prepareStatement(sql(null))) {
-        int warm = Math.min(qs.length, warmup < 0 ? 3 : warmup);
-        for (int i = 0; i < warm; i++) {
-          progress("warm-up", i, warm);
-          runQuery(ps, qs[i]);
-        }
-        double[] ms = new double[qs.length];
-        double scored = 0;
-        for (int i = 0; i < qs.length; i++) {
-          progress("exact", i, qs.length);
-          long t0 = System.nanoTime();
-          truth[i] = runQuery(ps, qs[i]);
-          ms[i] = (System.nanoTime() - t0) / 1e6;
-          scored += stat(SearchStats::rowsScored);
-        }
-        exact.medianMs = percentile(ms, 50);
-        exact.p95Ms = percentile(ms, 95);
-        exact.recall = 1;
-        exact.rowsScored = scored / qs.length;
-        exact.speedup = 1;
-      }
-      List<Integer> configs = new ArrayList<>(nprobes);
+      // One statement per configuration: the exact plan (which also gives the ground truth),
+      // each nprobe as a hint, and the driver's default. After the warm-up, the timed pass is
+      // interleaved (query by query, every configuration in rotating order), so a change in
+      // machine load during the run affects all configurations alike and the ratios hold.
+      List<Integer> configs = new ArrayList<>();
       configs.add(null);
-      for (Integer np : configs) {
-        rows.add(measure(conn, np, qs, truth, exact.medianMs, defaultNprobe));
+      configs.addAll(nprobes);
+      configs.add(null);
+      int n = configs.size();
+      PreparedStatement[] statements = new PreparedStatement[n];
+      try {
+        for (int c = 0; c < n; c++) {
+          statements[c] = c == 0 ? exactConn.prepareStatement(sql(null))
+              : conn.prepareStatement(sql(configs.get(c)));
+        }
+        for (int c = 0; c < n; c++) {
+          int warm = Math.min(qs.length, warmup >= 0 ? warmup : c == 0 ? 3 : qs.length);
+          for (int i = 0; i < warm; i++) {
+            progress(c == 0 ? "warm exact" : "warm " + configs.get(c), i, warm);
+            runQuery(statements[c], qs[i]);
+          }
+        }
+        double[][] ms = new double[n][qs.length];
+        Object[][][] got = new Object[n][qs.length][];
+        double[] scored = new double[n];
+        double[] probed = new double[n];
+        for (int i = 0; i < qs.length; i++) {
+          progress("timed", i, qs.length);
+          for (int j = 0; j < n; j++) {
+            int c = (i + j) % n;
+            long t0 = System.nanoTime();
+            got[c][i] = runQuery(statements[c], qs[i]);
+            ms[c][i] = (System.nanoTime() - t0) / 1e6;
+            scored[c] += stat(SearchStats::rowsScored);
+            probed[c] += stat(SearchStats::listsProbed);
+          }
+        }
+        truth = got[0];
+        exact = new Row();
+        exact.label = "exact";
+        exact.medianMs = percentile(ms[0], 50);
+        exact.p95Ms = percentile(ms[0], 95);
+        exact.recall = 1;
+        exact.rowsScored = scored[0] / qs.length;
+        exact.speedup = 1;
+        for (int c = 1; c < n; c++) {
+          Row row = new Row();
+          row.nprobe = configs.get(c);
+          row.label = row.nprobe == null ? "default(" + defaultNprobe + ")"
+              : "nprobe=" + row.nprobe;
+          double recall = 0;
+          for (int i = 0; i < qs.length; i++) {
+            recall += recall(got[c][i], truth[i]);
+          }
+          row.recall = recall / qs.length;
+          row.medianMs = percentile(ms[c], 50);
+          row.p95Ms = percentile(ms[c], 95);
+          row.rowsScored = scored[c] / qs.length;
+          row.listsProbed = probed[c] / qs.length;
+          row.speedup = exact.medianMs / row.medianMs;
+          rows.add(row);
+        }
+      } finally {
+        for (PreparedStatement ps : statements) {
+          if (ps != null) {
+            ps.close();
+          }
+        }
       }
       planning = planning(conn, qs);
     }
@@ -328,9 +368,14 @@ final class BenchCommand {
           + "%.0f MB (sampled)%n", build.get("seconds"), build.get("trainSeconds"),
           build.get("bytesAdded"), ((Number) build.get("peakHeapBytes")).doubleValue() / 1e6);
     }
+    if (report.get("rewrite") != null) {
+      Json rw = (Json) report.get("rewrite");
+      out.printf(Locale.ROOT, "  rewritten here from %s in %.2f s%n", rw.get("from"),
+          rw.get("seconds"));
+    }
     out.println("  queries: " + source);
     out.printf(Locale.ROOT, "  k=%d, cache %s; each configuration: a warm-up pass (%s), then a "
-        + "timed pass over all queries%n%n", k, cacheBytes == 0 ? "off (cacheSize=0)"
+        + "timed pass over all queries with the configurations interleaved%n%n", k, cacheBytes == 0 ? "off (cacheSize=0)"
         : "cacheSize=" + cacheSize, warmup < 0 ? "all queries; 3 for the exact plan"
         : warmup + " queries");
     out.printf(Locale.ROOT, "%-14s %9s %10s %9s %8s %13s %12s%n", "plan", "recall@" + k,
@@ -390,41 +435,6 @@ final class BenchCommand {
       }
     }
     return ids.toArray();
-  }
-
-  private Row measure(Connection conn, Integer nprobe, float[][] qs, Object[][] truth,
-      double exactMedian, int defaultNprobe) throws Exception {
-    Row row = new Row();
-    row.nprobe = nprobe;
-    row.label = nprobe == null ? "default(" + defaultNprobe + ")" : "nprobe=" + nprobe;
-    String phase = nprobe == null ? "default" : "nprobe=" + nprobe;
-    try (PreparedStatement ps = conn.prepareStatement(sql(nprobe))) {
-      int warm = warmup < 0 ? qs.length : Math.min(warmup, qs.length);
-      for (int i = 0; i < warm; i++) {
-        progress(phase + " w", i, warm);
-        runQuery(ps, qs[i]);
-      }
-      double[] ms = new double[qs.length];
-      double recall = 0;
-      double scored = 0;
-      double probed = 0;
-      for (int i = 0; i < qs.length; i++) {
-        progress(phase, i, qs.length);
-        long t0 = System.nanoTime();
-        Object[] got = runQuery(ps, qs[i]);
-        ms[i] = (System.nanoTime() - t0) / 1e6;
-        recall += recall(got, truth[i]);
-        scored += stat(SearchStats::rowsScored);
-        probed += stat(SearchStats::listsProbed);
-      }
-      row.recall = recall / qs.length;
-      row.medianMs = percentile(ms, 50);
-      row.p95Ms = percentile(ms, 95);
-      row.rowsScored = scored / qs.length;
-      row.listsProbed = probed / qs.length;
-      row.speedup = exactMedian / row.medianMs;
-    }
-    return row;
   }
 
   private static long stat(java.util.function.ToLongFunction<SearchStats> f) {
