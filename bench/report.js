@@ -173,7 +173,8 @@ datasets.forEach((ds, i) => {
         + `<text x="${x}" y="${y0 + 16}" text-anchor="middle" fill="#333">${v >= 1 ? v : v.toPrecision(1)}</text>\n`;
     }
   }
-  for (let r = rmin; r <= 1.0001; r += (1 - rmin) / 5) {
+  const step = 1 - rmin <= 0.3 ? 0.05 : 0.1;
+  for (let r = 1; r >= rmin - 1e-9; r -= step) {
     const y = Y(r);
     svg += `<line x1="${x0}" y1="${y}" x2="${x1}" y2="${y}" stroke="#eee"/>`
       + `<text x="${x0 - 6}" y="${y + 4}" text-anchor="end" fill="#333">${r.toFixed(2)}</text>\n`;
