@@ -55,6 +55,13 @@ if (haveRewrite !== '1') {
     + '`rewrite`). Re-run `bench/run.sh` once it lands; nothing else needs to change.\n\n';
 }
 
+const sideJars = [...new Set(datasets.map((ds) => path.join(jsonDir, ds + '-rewrite-step.json'))
+  .filter((f) => fs.existsSync(f)).map((f) => JSON.parse(fs.readFileSync(f, 'utf8')).jar))];
+if (sideJars.length) {
+  md += '> The rewrite step ran with `BENCH_REWRITE_JAR` (' + sideJars.map((j) => '`' + j + '`').join(', ')
+    + '), a driver jar built from the `rewrite` branch before that command landed; `bench` itself '
+    + 'is this branch\'s.\n\n';
+}
 md += '## Datasets and indexes\n\n';
 md += '| dataset | rows | dim | file | lists | index bytes (% of file) | build s (k-means s) '
   + '| peak heap in build | bytes added | default nprobe | nprobe for recall ≥ 0.95 (in place) '
