@@ -16,6 +16,7 @@ public final class Main {
       "                                        build an IVF index inside each Parquet file",
       "  rewrite <in> <out> --column <name> [--metric l2|cosine|dot] [--lists N] [--seed S] [--force]",
       "                                        write an indexed copy laid out for search",
+      BenchCommand.USAGE_LINE,
       "  sql <dir> [-e \"<query>\"]             open a SQL shell on a directory of Parquet files",
       "  help                                  show this text",
       "");
@@ -45,6 +46,7 @@ public final class Main {
           return new IndexCommand(out, err).run(CommandLine.parse(rest));
         case "rewrite":
           return new RewriteCommand(out, err).run(CommandLine.parse(rest));
+        case "bench": return new BenchCommand(out, err).run(CommandLine.parse(rest));
         case "sql":
           return SqlCommand.run(rest, out, err);
         case "help":
