@@ -1,9 +1,8 @@
 package io.pqvector.calcite;
 
+import io.pqvector.parquet.FileVersion;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Objects;
 
 /**
  * The values of one column of one row group, decoded once and kept, least recently used evicted
@@ -25,33 +24,7 @@ final class ColumnValueCache {
   }
 
   /** One column of one row group of one version of a file. */
-  static final class Key {
-    final Path file;
-    final long size;
-    final long modified;
-    final String column;
-    final int rowGroup;
-
-    Key(Path file, long size, long modified, String column, int rowGroup) {
-      this.file = file;
-      this.size = size;
-      this.modified = modified;
-      this.column = column;
-      this.rowGroup = rowGroup;
-    }
-
-    @Override public boolean equals(Object o) {
-      if (!(o instanceof Key)) {
-        return false;
-      }
-      Key k = (Key) o;
-      return file.equals(k.file) && size == k.size && modified == k.modified
-          && column.equals(k.column) && rowGroup == k.rowGroup;
-    }
-
-    @Override public int hashCode() {
-      return Objects.hash(file, size, modified, column, rowGroup);
-    }
+  record Key(FileVersion file, String column, int rowGroup) {
   }
 
   /** Reads a row group's values of a column. */

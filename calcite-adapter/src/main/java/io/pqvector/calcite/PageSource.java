@@ -1,30 +1,26 @@
 package io.pqvector.calcite;
 
 import io.pqvector.parquet.DecodedPageCache;
+import io.pqvector.parquet.FileVersion;
 import io.pqvector.parquet.PageTable;
 import io.pqvector.parquet.VectorBatch;
 import io.pqvector.parquet.VectorColumn;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 
 /** Decoded pages of one vector column of one file, through the shared page cache when it is on. */
 final class PageSource {
   private final Path file;
   private final VectorColumn vectors;
   private final boolean cached;
-  private final long size;
-  private final long modified;
+  private final FileVersion version;
 
   PageSource(Path file, VectorColumn vectors, boolean cached) throws IOException {
     this.file = file;
     this.vectors = vectors;
     this.cached = cached;
-    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-    this.size = a.size();
-    this.modified = a.lastModifiedTime().toMillis();
+    this.version = FileVersion.of(file);
   }
 
   /** Decodes pages {@code first..last}; single pages go through the cache when it is on. */
@@ -45,7 +41,7 @@ final class PageSource {
         return vectors.readPage(rowGroup, table, page);
       }
       return DecodedPageCache.shared().get(
-          new DecodedPageCache.Key(file, vectors.column(), size, modified, rowGroup, page),
+          new DecodedPageCache.Key(version, vectors.column(), rowGroup, page),
           () -> vectors.readPage(rowGroup, table, page));
     } catch (IOException e) {
       throw FileErrors.reading(file, e);

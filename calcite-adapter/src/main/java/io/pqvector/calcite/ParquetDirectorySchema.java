@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import io.pqvector.calcite.sql.VersionedSchema;
+import io.pqvector.parquet.FileVersion;
 import org.apache.calcite.schema.Table;
 import org.apache.calcite.schema.impl.AbstractSchema;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
@@ -79,7 +80,7 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
   private ParquetTable table(String name, List<Path> files) {
     List<FileVersion> versions = new ArrayList<>();
     for (Path f : files) {
-      versions.add(FileVersion.of(f));
+      versions.add(versionOf(f));
     }
     Versioned cached = tables.get(name);
     if (cached != null && cached.versions.equals(versions)) {
@@ -87,12 +88,12 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
     }
     Map<Path, ParquetMetadata> footers = new HashMap<>();
     for (FileVersion v : versions) {
-      FileSchema fs = fileSchemas.get(v.path);
+      FileSchema fs = fileSchemas.get(v.path());
       if (fs == null || !fs.version.equals(v)) {
-        fs = new FileSchema(v, ParquetTable.readFooter(v.path));
-        fileSchemas.put(v.path, fs);
+        fs = new FileSchema(v, ParquetTable.readFooter(v.path()));
+        fileSchemas.put(v.path(), fs);
       }
-      footers.put(v.path, fs.footer);
+      footers.put(v.path(), fs.footer);
     }
     ParquetTable table = new ParquetTable(name, files, footers, settings);
     tables.put(name, new Versioned(versions, table));
@@ -169,34 +170,12 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
     return name.toLowerCase(Locale.ROOT).endsWith(".parquet");
   }
 
-  /** A file's identity for caching: path, size and modification time. */
-  private static final class FileVersion {
-    final Path path;
-    final long size;
-    final long modified;
-
-    private FileVersion(Path path, long size, long modified) {
-      this.path = path;
-      this.size = size;
-      this.modified = modified;
-    }
-
-    static FileVersion of(Path p) {
-      try {
-        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-        return new FileVersion(p, a.size(), a.lastModifiedTime().toMillis());
-      } catch (IOException e) {
-        return new FileVersion(p, -1, -1);
-      }
-    }
-
-    @Override public boolean equals(Object o) {
-      return o instanceof FileVersion && ((FileVersion) o).path.equals(path)
-          && ((FileVersion) o).size == size && ((FileVersion) o).modified == modified;
-    }
-
-    @Override public int hashCode() {
-      return path.hashCode() * 31 + Long.hashCode(size) * 17 + Long.hashCode(modified);
+  /** The file's version; a file that vanished gets an impossible one, so nothing matches it. */
+  private static FileVersion versionOf(Path p) {
+    try {
+      return FileVersion.of(p);
+    } catch (IOException e) {
+      return new FileVersion(p, -1, -1);
     }
   }
 

@@ -1,15 +1,13 @@
 package io.pqvector.calcite;
 
+import io.pqvector.parquet.FileVersion;
 import io.pqvector.parquet.ParquetFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.hadoop.ParquetFileReader;
@@ -30,35 +28,9 @@ final class PooledReaders {
   private PooledReaders() {}
 
   /** Which file version a reader reads and which columns it was set up for. */
-  static final class Key {
-    final Path file;
-    final long size;
-    final long modified;
-    final Set<String> columns;
-
-    Key(Path file, long size, long modified, Set<String> columns) {
-      this.file = file;
-      this.size = size;
-      this.modified = modified;
-      this.columns = columns;
-    }
-
+  record Key(FileVersion file, Set<String> columns) {
     static Key of(Path file, Set<String> columns) throws IOException {
-      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-      return new Key(file, a.size(), a.lastModifiedTime().toMillis(), columns);
-    }
-
-    @Override public boolean equals(Object o) {
-      if (!(o instanceof Key)) {
-        return false;
-      }
-      Key k = (Key) o;
-      return file.equals(k.file) && size == k.size && modified == k.modified
-          && columns.equals(k.columns);
-    }
-
-    @Override public int hashCode() {
-      return Objects.hash(file, size, modified, columns);
+      return new Key(FileVersion.of(file), columns);
     }
   }
 
@@ -70,7 +42,7 @@ final class PooledReaders {
         return idle.pop();
       }
     }
-    return ParquetFiles.open(key.file, FilterCompat.NOOP);
+    return ParquetFiles.open(key.file().path(), FilterCompat.NOOP);
   }
 
   /** Takes a reader back for reuse, or closes it when the pool is full. */

@@ -29,8 +29,7 @@ import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
-import java.nio.file.Files;
-import java.nio.file.attribute.BasicFileAttributes;
+import io.pqvector.parquet.FileVersion;
 
 /**
  * Runs a {@link VectorTopK}: ranks the vectors of every file of the table against the query,
@@ -383,7 +382,7 @@ public final class VectorSearch {
   private static void fillFromCache(SearchSpec spec, Path file, ParquetMetadata footer,
       String column, int position, long[] wanted, long fileBase, Map<Long, Object[]> found)
       throws IOException {
-    BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+    FileVersion version = FileVersion.of(file);
     ColumnValueCache cache = ColumnValueCache.shared();
     cache.ensureCapacity(spec.table.settings().cacheBytes() / 8);
     List<BlockMetaData> blocks = footer.getBlocks();
@@ -399,7 +398,7 @@ public final class VectorSearch {
         }
         String[] names = new String[] {column};
         Object[] values = cache.get(
-            new ColumnValueCache.Key(file, a.size(), a.lastModifiedTime().toMillis(), column, rg),
+            new ColumnValueCache.Key(version, column, rg),
             () -> {
               Object[] out = new Object[all.length];
               try (ParquetRowReader reader = new ParquetRowReader(file, names,

@@ -4,15 +4,13 @@ import io.pqvector.format.DataFingerprint;
 import io.pqvector.format.IvfIndex;
 import io.pqvector.format.IvfIndexFormat;
 import io.pqvector.format.IvfIndexReader;
+import io.pqvector.parquet.FileVersion;
 import io.pqvector.parquet.PageTable;
 import io.pqvector.parquet.ParquetAppendix;
 import io.pqvector.vector.Metric;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import io.pqvector.parquet.VectorColumn;
@@ -106,8 +104,7 @@ public final class FileIndex {
   public static FileIndex load(Path file, ParquetMetadata footer, String column) {
     Key key;
     try {
-      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-      key = new Key(file, column, a.size(), a.lastModifiedTime().toMillis());
+      key = new Key(FileVersion.of(file), column);
     } catch (IOException e) {
       return new FileIndex(Status.CORRUPT, file + ": " + e.getMessage(), null);
     }
@@ -179,26 +176,7 @@ public final class FileIndex {
     return out;
   }
 
-  private static final class Key {
-    final Path file;
-    final String column;
-    final long size;
-    final long modified;
-
-    Key(Path file, String column, long size, long modified) {
-      this.file = file;
-      this.column = column;
-      this.size = size;
-      this.modified = modified;
-    }
-
-    @Override public boolean equals(Object o) {
-      return o instanceof Key && ((Key) o).file.equals(file) && ((Key) o).column.equals(column)
-          && ((Key) o).size == size && ((Key) o).modified == modified;
-    }
-
-    @Override public int hashCode() {
-      return Objects.hash(file, column, size, modified);
-    }
+  /** An index is cached per column of one version of a file. */
+  private record Key(FileVersion file, String column) {
   }
 }

@@ -1,10 +1,8 @@
 package io.pqvector.parquet;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -30,36 +28,8 @@ public final class DecodedPageCache {
     return SHARED;
   }
 
-  /** Identity of one page of one column of one version of a file. */
-  public static final class Key {
-    final Path file;
-    final String column;
-    final long size;
-    final long modified;
-    final int rowGroup;
-    final int page;
-
-    public Key(Path file, String column, long size, long modified, int rowGroup, int page) {
-      this.file = file;
-      this.column = column;
-      this.size = size;
-      this.modified = modified;
-      this.rowGroup = rowGroup;
-      this.page = page;
-    }
-
-    @Override public boolean equals(Object o) {
-      if (!(o instanceof Key)) {
-        return false;
-      }
-      Key k = (Key) o;
-      return file.equals(k.file) && column.equals(k.column) && size == k.size && modified == k.modified
-          && rowGroup == k.rowGroup && page == k.page;
-    }
-
-    @Override public int hashCode() {
-      return Objects.hash(file, column, size, modified, rowGroup, page);
-    }
+  /** One page of one column of one version of a file. */
+  public record Key(FileVersion file, String column, int rowGroup, int page) {
   }
 
   /** Decodes a page. */

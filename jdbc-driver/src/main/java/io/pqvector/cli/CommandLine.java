@@ -72,6 +72,13 @@ final class CommandLine {
     }
   }
 
+  /** Rejects options other than {@code names} and {@code more}, naming them. */
+  void allowOnly(String[] names, String... more) throws UsageException {
+    String[] all = java.util.Arrays.copyOf(names, names.length + more.length);
+    System.arraycopy(more, 0, all, names.length, more.length);
+    allowOnly(all);
+  }
+
   /** Rejects options the command does not know, naming them. */
   void allowOnly(String... names) throws UsageException {
     List<String> allowed = List.of(names);

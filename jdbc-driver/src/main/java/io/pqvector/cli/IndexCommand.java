@@ -3,7 +3,6 @@ package io.pqvector.cli;
 import io.pqvector.ivf.BuildReport;
 import io.pqvector.ivf.IndexBuildException;
 import io.pqvector.ivf.IvfIndexBuilder;
-import io.pqvector.vector.Metric;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -28,35 +27,21 @@ final class IndexCommand {
   }
 
   int run(CommandLine cl) throws Exception {
-    cl.allowOnly("--column", "--metric", "--lists", "--seed", "--threads", "--no-progress");
+    cl.allowOnly(IndexOptions.NAMES);
     if (cl.positionals().size() != 1) {
       throw new CommandLine.UsageException(
           "expected one file or directory: index <file-or-dir> --column <name>");
     }
-    String column = cl.option("--column", null);
-    if (column == null) {
-      throw new CommandLine.UsageException("--column <name> is required (the vector column)");
-    }
-    Metric metric;
-    try {
-      metric = Metric.fromId(cl.option("--metric", "l2"));
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.UsageException(e.getMessage());
-    }
-    int lists = cl.intOption("--lists", 0);
-    if (lists < 0) {
-      throw new CommandLine.UsageException("--lists must be positive (or 0 for automatic)");
-    }
-    long seed = cl.intOption("--seed", 42);
-    int threads = cl.intOption("--threads", Runtime.getRuntime().availableProcessors());
+    IndexOptions options = IndexOptions.parse(cl);
     List<Path> files = parquetFiles(Paths.get(cl.positionals().get(0)));
-    boolean bar = !cl.flag("--no-progress") && System.console() != null;
     int failures = 0;
     for (Path file : files) {
       try {
-        BuildReport r = IvfIndexBuilder.forFile(file).column(column).metric(metric).lists(lists)
-            .seed(seed).threads(threads)
-            .progress(bar ? new ProgressBar(err, file.getFileName().toString()) : (p, d, t) -> { })
+        BuildReport r = IvfIndexBuilder.forFile(file).column(options.column())
+            .metric(options.metric()).lists(options.lists()).seed(options.seed())
+            .threads(options.threads())
+            .progress(options.progressBar()
+                ? new ProgressBar(err, file.getFileName().toString()) : (p, d, t) -> { })
             .build();
         out.println(summary(r));
       } catch (IndexBuildException e) {

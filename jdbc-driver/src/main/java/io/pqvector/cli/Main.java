@@ -26,6 +26,8 @@ public final class Main {
     // SLF4J's "no provider" notice unless the user chose a provider.
     if (System.getProperty("slf4j.provider") == null) {
       System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+    }
+    if (System.getProperty("slf4j.internal.verbosity") == null) {
       System.setProperty("slf4j.internal.verbosity", "WARN");
     }
     System.exit(run(args, System.out, System.err));

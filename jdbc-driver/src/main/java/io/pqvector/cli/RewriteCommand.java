@@ -3,7 +3,6 @@ package io.pqvector.cli;
 import io.pqvector.ivf.IndexBuildException;
 import io.pqvector.ivf.RewriteReport;
 import io.pqvector.ivf.SearchLayoutRewriter;
-import io.pqvector.vector.Metric;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -23,38 +22,23 @@ final class RewriteCommand {
   }
 
   int run(CommandLine cl) throws Exception {
-    cl.allowOnly("--column", "--metric", "--lists", "--seed", "--threads", "--force",
-        "--no-progress", "--memory-mb");
+    cl.allowOnly(IndexOptions.NAMES, "--force", "--memory-mb");
     if (cl.positionals().size() != 2) {
       throw new CommandLine.UsageException(
           "expected an input and an output file: rewrite <in> <out> --column <name>");
     }
-    String column = cl.option("--column", null);
-    if (column == null) {
-      throw new CommandLine.UsageException("--column <name> is required (the vector column)");
-    }
-    Metric metric;
-    try {
-      metric = Metric.fromId(cl.option("--metric", "l2"));
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.UsageException(e.getMessage());
-    }
-    int lists = cl.intOption("--lists", 0);
-    if (lists < 0) {
-      throw new CommandLine.UsageException("--lists must be positive (or 0 for automatic)");
-    }
+    IndexOptions options = IndexOptions.parse(cl);
     int memoryMb = cl.intOption("--memory-mb", 0);
     if (memoryMb < 0) {
       throw new CommandLine.UsageException("--memory-mb must be positive");
     }
     Path in = Paths.get(cl.positionals().get(0));
     Path target = Paths.get(cl.positionals().get(1));
-    boolean bar = !cl.flag("--no-progress") && System.console() != null;
-    SearchLayoutRewriter rewriter = SearchLayoutRewriter.from(in).to(target).column(column)
-        .metric(metric).lists(lists).seed(cl.intOption("--seed", 42))
-        .threads(cl.intOption("--threads", Runtime.getRuntime().availableProcessors()))
-        .force(cl.flag("--force"))
-        .progress(bar ? new ProgressBar(err, in.getFileName().toString()) : (p, d, t) -> { });
+    SearchLayoutRewriter rewriter = SearchLayoutRewriter.from(in).to(target)
+        .column(options.column()).metric(options.metric()).lists(options.lists())
+        .seed(options.seed()).threads(options.threads()).force(cl.flag("--force"))
+        .progress(options.progressBar()
+            ? new ProgressBar(err, in.getFileName().toString()) : (p, d, t) -> { });
     if (memoryMb > 0) {
       rewriter.memoryBudget((long) memoryMb << 20);
     }

@@ -61,7 +61,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Also: no deadlock (the whole run has a hard deadline and a thread dump on failure), heap
  * after GC at the end within the page cache's capacity plus 256 MB of what it was before, and
  * {@code Statement.cancel()} / {@code setQueryTimeout(1)} stop a long scan within 5 seconds.
- * Duration: {@code pqvector.hardening.soakSeconds} (default 60).
+ * Duration: {@code pqvector.hardening.soakSeconds} (default 150).
  */
 class ConcurrencyTest {
   static final int DIM = 16;
@@ -69,7 +69,7 @@ class ConcurrencyTest {
   static final int K = 10;
   static final int CONNECTIONS = 16;
   static final int QUERIES_PER_VECTOR = 4;
-  static final long SOAK_SECONDS = Long.getLong("pqvector.hardening.soakSeconds", 60);
+  static final long SOAK_SECONDS = Long.getLong("pqvector.hardening.soakSeconds", 150);
 
   @TempDir Path work;
 

@@ -234,7 +234,7 @@ class ResourceBoundsTest {
             int rg = rnd.nextInt(col.rowGroupCount());
             var table = col.pages(rg);
             int page = rnd.nextInt(table.pageCount());
-            VectorBatch got = cache.get(new DecodedPageCache.Key(files.get(f), "embedding", 1, 1, rg, page),
+            VectorBatch got = cache.get(new DecodedPageCache.Key(new io.pqvector.parquet.FileVersion(files.get(f), 1, 1), "embedding", rg, page),
                 () -> col.readPage(rg, table, page));
             long used = cache.usedBytes();
             maxSeen.accumulateAndGet(used, Math::max);
