@@ -3,22 +3,20 @@ package io.pqvector.calcite.sql;
 import java.lang.reflect.Type;
 import java.util.Collections;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.Map;
 import java.util.WeakHashMap;
-import org.apache.calcite.sql.SqlKind;
-import org.apache.calcite.sql.SqlNode;
-import org.apache.calcite.sql.parser.SqlParseException;
-import org.apache.calcite.sql.parser.SqlParser;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.calcite.adapter.enumerable.EnumerableConvention;
+import org.apache.calcite.adapter.enumerable.EnumerableRel;
 import org.apache.calcite.config.CalciteConnectionConfig;
 import org.apache.calcite.jdbc.CalcitePrepare;
 import org.apache.calcite.jdbc.CalciteSchema;
+import org.apache.calcite.plan.RelOptPlanner;
 import org.apache.calcite.prepare.CalciteCatalogReader;
 import org.apache.calcite.prepare.CalcitePrepareImpl;
 import org.apache.calcite.prepare.Prepare;
-import org.apache.calcite.plan.RelOptPlanner;
 import org.apache.calcite.rel.hint.HintPredicates;
 import org.apache.calcite.rel.hint.HintStrategyTable;
 import org.apache.calcite.rex.RexBuilder;
@@ -27,9 +25,6 @@ import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.sql2rel.SqlToRelConverter;
-import org.apache.calcite.adapter.enumerable.EnumerableConvention;
-import org.apache.calcite.adapter.enumerable.EnumerableRel;
-import org.apache.calcite.prepare.CalciteSqlValidator;
 
 /**
  * Calcite's statement preparation with pqvector's additions: the vector functions in the operator
@@ -60,14 +55,8 @@ public class PqVectorPrepare extends CalcitePrepareImpl {
     if (query.sql == null) {
       return super.prepareSql(context, query, elementType, maxRowCount);
     }
-    SqlNode node = parseOrNull(query.sql, context.config());
-    if (node != null) {
-      rejectWrites(node);
-    } else {
-      rejectWrites(query.sql);
-    }
-    VectorLiteralLifter.Lifted lifted = node == null ? null
-        : VectorLiteralLifter.lift(query.sql, node);
+    rejectWrites(query.sql);
+    VectorLiteralLifter.Lifted lifted = VectorLiteralLifter.lift(query.sql);
     VersionedSchema files = SchemaVersions.find(context.getRootSchema());
     if (lifted == null || files == null) {
       CalciteSignature<T> plain = super.prepareSql(context, query, elementType, maxRowCount);
@@ -79,26 +68,21 @@ public class PqVectorPrepare extends CalcitePrepareImpl {
         files.currentVersion());
     CalciteSignature<?> template = cache.get(key);
     if (template == null) {
-      template = super.prepareSql(context, CalcitePrepare.Query.of(lifted.template), elementType,
-          maxRowCount);
+      try {
+        template = super.prepareSql(context, CalcitePrepare.Query.of(lifted.template),
+            elementType, maxRowCount);
+      } catch (RuntimeException e) {
+        // The query as written is the reference: plan it so, and report its own errors.
+        CalciteSignature<T> plain = super.prepareSql(context, query, elementType, maxRowCount);
+        return PlanCache.bind(query.sql, plain,
+            VectorLiteralLifter.Lifted.none(query.sql, plain.parameters.size()));
+      }
       cache.put(key, template);
     }
     return PlanCache.bind(query.sql, template, lifted);
   }
 
-  /** The statement's syntax tree, or null if it does not parse (Calcite then reports why). */
-  private static SqlNode parseOrNull(String sql, CalciteConnectionConfig config) {
-    try {
-      return SqlParser.create(sql, SqlParser.config().withQuoting(config.quoting())
-          .withQuotedCasing(config.quotedCasing()).withUnquotedCasing(config.unquotedCasing())
-          .withCaseSensitive(config.caseSensitive()).withConformance(config.conformance()))
-          .parseStmt();
-    } catch (SqlParseException e) {
-      return null;
-    }
-  }
-
-  /** Statements Calcite's core parser does not know (DDL) but that clearly mean to write. */
+  /** Statements that write: the tables are Parquet files other tools own, so say so. */
   private static final Pattern WRITE_STATEMENT = Pattern.compile(
       "^\\s*(?:(?:--[^\\n]*\\n|/\\*.*?\\*/)\\s*)*(CREATE|DROP|ALTER|TRUNCATE|INSERT|UPDATE|DELETE"
           + "|MERGE|UPSERT|GRANT|REVOKE|RENAME|REPLACE|COPY)\\b",
@@ -110,16 +94,6 @@ public class PqVectorPrepare extends CalcitePrepareImpl {
       throw new UnsupportedOperationException("pqvector is read-only: "
           + m.group(1).toUpperCase(Locale.ROOT) + " is not supported (tables are"
           + " Parquet files; change them with the tool that writes them)");
-    }
-  }
-
-  /** The tables are Parquet files other tools own: say so instead of a planner error. */
-  private static void rejectWrites(SqlNode node) {
-    SqlKind kind = node.getKind();
-    if (kind.belongsTo(SqlKind.DML) || kind.belongsTo(SqlKind.DDL)) {
-      throw new UnsupportedOperationException("pqvector is read-only: " + kind.sql
-          + " is not supported (tables are Parquet files; change them with the tool that"
-          + " writes them)");
     }
   }
 

@@ -1,22 +1,19 @@
 package io.pqvector.calcite.sql;
 
 import java.math.BigDecimal;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
-import org.apache.calcite.sql.SqlCall;
-import org.apache.calcite.sql.SqlDynamicParam;
-import org.apache.calcite.sql.SqlKind;
-import org.apache.calcite.sql.SqlLiteral;
-import org.apache.calcite.sql.SqlNode;
-import org.apache.calcite.sql.SqlNumericLiteral;
-import org.apache.calcite.sql.parser.SqlParserPos;
-import org.apache.calcite.sql.util.SqlBasicVisitor;
+import java.util.Locale;
 
 /**
- * Finds {@code ARRAY[<numbers>]} literals passed to a vector function and replaces each with a
- * {@code ?}, so that queries differing only in their query vector share one plan. The lifted
- * values are kept as float arrays, converted exactly as the literal would have been.
+ * Finds {@code ARRAY[<numbers>]} literals passed directly to a vector function and replaces each
+ * with a {@code ?}, so that queries differing only in their query vector share one plan. It reads
+ * the SQL text itself (skipping strings, quoted identifiers and comments) rather than asking
+ * Calcite's parser: a 4,096-number literal takes tens of milliseconds to parse, which is exactly
+ * the cost the plan cache exists to avoid. The lifted values are kept as float arrays, converted
+ * exactly as the literal would have been (decimal text to the nearest float).
  */
 final class VectorLiteralLifter {
   private VectorLiteralLifter() {}
@@ -48,115 +45,192 @@ final class VectorLiteralLifter {
     }
   }
 
-  /** The lifted form of {@code sql} (parsed as {@code node}), or null if it has nothing to lift. */
-  static Lifted lift(String sql, SqlNode node) {
-    if (!node.getKind().belongsTo(SqlKind.QUERY) && node.getKind() != SqlKind.ORDER_BY) {
-      return null;
+  /** The lifted form of {@code sql}, or null when it has no vector literal to lift. */
+  static Lifted lift(String sql) {
+    if (startsWithWord(sql, "EXPLAIN")) {
+      return null; // a plan should show the query as written
     }
-    List<SqlNode> literals = new ArrayList<>();
-    List<SqlDynamicParam> params = new ArrayList<>();
-    node.accept(new SqlBasicVisitor<Void>() {
-      @Override public Void visit(SqlCall call) {
-        if (VectorFunction.ofSqlName(call.getOperator().getName()) != null) {
-          for (SqlNode operand : call.getOperandList()) {
-            if (operand != null && vectorOf(operand) != null) {
-              literals.add(operand);
-            }
+    StringBuilder template = new StringBuilder(sql.length());
+    List<Integer> sources = new ArrayList<>();
+    List<float[]> values = new ArrayList<>();
+    Deque<String> calls = new ArrayDeque<>(); // the function name of each open parenthesis
+    String lastWord = null;
+    int userParameters = 0;
+    int i = 0;
+    int n = sql.length();
+    while (i < n) {
+      char c = sql.charAt(i);
+      if (c == '\'' || c == '"' || c == '`') {
+        int end = skipQuoted(sql, i, c);
+        template.append(sql, i, end);
+        i = end;
+        lastWord = null;
+      } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
+        int end = sql.indexOf('\n', i);
+        end = end < 0 ? n : end;
+        template.append(sql, i, end);
+        i = end;
+      } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+        int end = sql.indexOf("*/", i + 2);
+        end = end < 0 ? n : end + 2;
+        template.append(sql, i, end);
+        i = end;
+      } else if (Character.isLetter(c) || c == '_') {
+        int end = i;
+        while (end < n && (Character.isLetterOrDigit(sql.charAt(end))
+            || sql.charAt(end) == '_' || sql.charAt(end) == '$')) {
+          end++;
+        }
+        String word = sql.substring(i, end);
+        if (word.equalsIgnoreCase("ARRAY") && isVectorCall(calls.peek())) {
+          Literal literal = Literal.parse(sql, end);
+          if (literal != null) {
+            template.append('?');
+            sources.add(-1 - values.size());
+            values.add(literal.values);
+            i = literal.end;
+            lastWord = null;
+            continue;
           }
         }
-        return super.visit(call);
+        template.append(word);
+        lastWord = word;
+        i = end;
+      } else {
+        if (c == '(') {
+          calls.push(lastWord == null ? "" : lastWord);
+        } else if (c == ')') {
+          calls.poll();
+        } else if (c == '?') {
+          sources.add(userParameters++);
+        }
+        if (!Character.isWhitespace(c)) {
+          lastWord = null;
+        }
+        template.append(c);
+        i++;
       }
+    }
+    if (values.isEmpty()) {
+      return null;
+    }
+    return new Lifted(template.toString(),
+        sources.stream().mapToInt(Integer::intValue).toArray(), values);
+  }
 
-      @Override public Void visit(SqlDynamicParam param) {
-        params.add(param);
+  private static boolean isVectorCall(String function) {
+    return function != null && VectorFunction.ofSqlName(function) != null;
+  }
+
+  private static boolean startsWithWord(String sql, String word) {
+    String t = sql.stripLeading();
+    return t.regionMatches(true, 0, word, 0, word.length())
+        && (t.length() == word.length() || !Character.isLetterOrDigit(t.charAt(word.length())));
+  }
+
+  /** The index after a quoted string or identifier starting at {@code start}. */
+  private static int skipQuoted(String sql, int start, char quote) {
+    int i = start + 1;
+    while (i < sql.length()) {
+      if (sql.charAt(i) == quote) {
+        if (i + 1 < sql.length() && sql.charAt(i + 1) == quote) {
+          i += 2; // doubled quote inside
+          continue;
+        }
+        return i + 1;
+      }
+      i++;
+    }
+    return sql.length();
+  }
+
+  /** {@code [ number, number, ... ]} right after the word ARRAY. */
+  private static final class Literal {
+    final float[] values;
+    final int end;
+
+    private Literal(float[] values, int end) {
+      this.values = values;
+      this.end = end;
+    }
+
+    static Literal parse(String sql, int from) {
+      int i = skipSpace(sql, from);
+      if (i >= sql.length() || sql.charAt(i) != '[') {
         return null;
       }
-    });
-    if (literals.isEmpty()) {
-      return null;
-    }
-    int[] lineStarts = lineStarts(sql);
-    List<Object> holes = new ArrayList<>(literals);
-    holes.addAll(params);
-    holes.sort(Comparator.comparingInt(h -> start(h, lineStarts)));
-    StringBuilder template = new StringBuilder();
-    int[] sources = new int[holes.size()];
-    List<float[]> values = new ArrayList<>();
-    int copied = 0;
-    for (int i = 0; i < holes.size(); i++) {
-      Object hole = holes.get(i);
-      if (hole instanceof SqlDynamicParam) {
-        sources[i] = ((SqlDynamicParam) hole).getIndex();
-        continue;
-      }
-      SqlNode literal = (SqlNode) hole;
-      int start = start(literal, lineStarts);
-      int end = end(literal, lineStarts);
-      if (start < copied || end > sql.length() || start >= end
-          || !sql.regionMatches(true, start, "ARRAY", 0, 5) || sql.charAt(end - 1) != ']') {
-        return null; // positions we cannot trust: plan normally
-      }
-      template.append(sql, copied, start).append('?');
-      copied = end;
-      sources[i] = -1 - values.size();
-      values.add(vectorOf(literal));
-    }
-    template.append(sql, copied, sql.length());
-    return new Lifted(template.toString(), sources, values);
-  }
-
-  /** The numbers of an {@code ARRAY[...]} of numeric literals, or null if it is anything else. */
-  private static float[] vectorOf(SqlNode node) {
-    if (node.getKind() != SqlKind.ARRAY_VALUE_CONSTRUCTOR) {
-      return null;
-    }
-    List<SqlNode> elements = ((SqlCall) node).getOperandList();
-    if (elements.isEmpty()) {
-      return null;
-    }
-    float[] v = new float[elements.size()];
-    for (int i = 0; i < v.length; i++) {
-      BigDecimal d = number(elements.get(i));
-      if (d == null) {
+      i = skipSpace(sql, i + 1);
+      List<String> numbers = new ArrayList<>();
+      while (true) {
+        int end = numberEnd(sql, i);
+        if (end == i) {
+          return null;
+        }
+        numbers.add(sql.substring(i, end));
+        i = skipSpace(sql, end);
+        if (i < sql.length() && sql.charAt(i) == ',') {
+          i = skipSpace(sql, i + 1);
+          continue;
+        }
+        if (i < sql.length() && sql.charAt(i) == ']') {
+          break;
+        }
         return null;
       }
-      v[i] = d.floatValue();
-    }
-    return v;
-  }
-
-  private static BigDecimal number(SqlNode node) {
-    if (node instanceof SqlNumericLiteral) {
-      return ((SqlLiteral) node).getValueAs(BigDecimal.class);
-    }
-    if (node.getKind() == SqlKind.MINUS_PREFIX) {
-      BigDecimal inner = number(((SqlCall) node).operand(0));
-      return inner == null ? null : inner.negate();
-    }
-    if (node.getKind() == SqlKind.PLUS_PREFIX) {
-      return number(((SqlCall) node).operand(0));
-    }
-    return null;
-  }
-
-  private static int start(Object node, int[] lineStarts) {
-    SqlParserPos pos = ((SqlNode) node).getParserPosition();
-    return lineStarts[pos.getLineNum() - 1] + pos.getColumnNum() - 1;
-  }
-
-  private static int end(SqlNode node, int[] lineStarts) {
-    SqlParserPos pos = node.getParserPosition();
-    return lineStarts[pos.getEndLineNum() - 1] + pos.getEndColumnNum();
-  }
-
-  private static int[] lineStarts(String sql) {
-    List<Integer> starts = new ArrayList<>();
-    starts.add(0);
-    for (int i = 0; i < sql.length(); i++) {
-      if (sql.charAt(i) == '\n') {
-        starts.add(i + 1);
+      float[] values = new float[numbers.size()];
+      try {
+        for (int k = 0; k < values.length; k++) {
+          values[k] = new BigDecimal(numbers.get(k).toUpperCase(Locale.ROOT)).floatValue();
+        }
+      } catch (NumberFormatException e) {
+        return null;
       }
+      return new Literal(values, i + 1);
     }
-    return starts.stream().mapToInt(Integer::intValue).toArray();
+
+    /** The end of a signed decimal number starting at {@code i} ({@code i} if there is none). */
+    private static int numberEnd(String sql, int i) {
+      int n = sql.length();
+      int j = i;
+      if (j < n && (sql.charAt(j) == '-' || sql.charAt(j) == '+')) {
+        j = skipSpace(sql, j + 1);
+      }
+      int digits = 0;
+      while (j < n && Character.isDigit(sql.charAt(j))) {
+        j++;
+        digits++;
+      }
+      if (j < n && sql.charAt(j) == '.') {
+        j++;
+        while (j < n && Character.isDigit(sql.charAt(j))) {
+          j++;
+          digits++;
+        }
+      }
+      if (digits == 0) {
+        return i;
+      }
+      if (j < n && (sql.charAt(j) == 'e' || sql.charAt(j) == 'E')) {
+        int k = j + 1;
+        if (k < n && (sql.charAt(k) == '-' || sql.charAt(k) == '+')) {
+          k++;
+        }
+        int exp = k;
+        while (k < n && Character.isDigit(sql.charAt(k))) {
+          k++;
+        }
+        if (k > exp) {
+          j = k;
+        }
+      }
+      return j;
+    }
+
+    private static int skipSpace(String sql, int i) {
+      while (i < sql.length() && Character.isWhitespace(sql.charAt(i))) {
+        i++;
+      }
+      return i;
+    }
   }
 }
