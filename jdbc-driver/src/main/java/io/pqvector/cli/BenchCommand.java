@@ -236,7 +236,8 @@ final class BenchCommand {
         for (int c = 0; c < n; c++) {
           int warm = Math.min(qs.length, warmup >= 0 ? warmup : c == 0 ? 3 : qs.length);
           for (int i = 0; i < warm; i++) {
-            progress(c == 0 ? "warm exact" : "warm " + configs.get(c), i, warm);
+            progress(c == 0 ? "warm exact" : c == n - 1 ? "warm dflt" : "warm np=" + configs.get(c),
+                i, warm);
             runQuery(statements[c], qs[i]);
           }
         }
