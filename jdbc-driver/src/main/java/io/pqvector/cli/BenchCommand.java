@@ -77,6 +77,10 @@ final class BenchCommand {
   private String table;
   private String column;
   private String idColumn;
+  /** Queries are rows of the file: each one's own row is left out of its answers. */
+  private boolean holdOut;
+  /** The id of each query's own row, when held out. */
+  private Object[] selfIds;
   private int k;
   /** Queries in each warm-up pass; -1 means all of them. */
   private int warmup;
@@ -186,8 +190,10 @@ final class BenchCommand {
               + " is itself");
     } else {
       qs = pickVectors(file, queries, seed);
+      holdOut = noise == 0 && idColumn != null;
       source = qs.length + " vectors taken from the file itself (rows drawn with seed " + seed
-          + ")" + (noise > 0 ? "" : ": each query's nearest hit is itself");
+          + ")" + (holdOut ? ", held out: each query's own row is left out of its results and"
+              + " of the ground truth" : noise > 0 ? "" : ": each query's nearest hit is itself");
     }
     if (noise > 0) {
       Random r = new Random(seed + 1);
@@ -254,6 +260,17 @@ final class BenchCommand {
             ms[c][i] = (System.nanoTime() - t0) / 1e6;
             scored[c] += stat(SearchStats::rowsScored);
             probed[c] += stat(SearchStats::listsProbed);
+          }
+        }
+        if (holdOut) {
+          // The exact top-(k+1) starts with the query's own row (distance 0): leave it out of
+          // every configuration's answer and of the ground truth.
+          selfIds = new Object[qs.length];
+          for (int i = 0; i < qs.length; i++) {
+            selfIds[i] = got[0][i].length > 0 ? got[0][i][0] : null;
+            for (int c = 0; c < n; c++) {
+              got[c][i] = withoutSelf(got[c][i], selfIds[i]);
+            }
           }
         }
         truth = got[0];
@@ -417,7 +434,7 @@ final class BenchCommand {
     String dist = function + "(" + quote(column) + ", ?)";
     if (idColumn != null) {
       return "SELECT " + hint + quote(idColumn) + " FROM " + quote(table) + " ORDER BY " + dist
-          + " LIMIT " + k;
+          + " LIMIT " + limit();
     }
     return "SELECT " + hint + dist + " AS dist FROM " + quote(table) + " ORDER BY dist LIMIT " + k;
   }
@@ -427,6 +444,26 @@ final class BenchCommand {
   }
 
   /** Runs the query for one vector; returns the ids (or distances) in rank order. */
+  /** k, or k + 1 when each query's own row is held out (and dropped from the answer). */
+  private int limit() {
+    return holdOut ? k + 1 : k;
+  }
+
+  /** The answer without the query's own row, cut to k rows. */
+  private Object[] withoutSelf(Object[] answer, Object self) {
+    List<Object> kept = new ArrayList<>(answer.length);
+    boolean dropped = false;
+    for (Object o : answer) {
+      if (!dropped && self != null
+          && String.valueOf(normalizeId(o)).equals(String.valueOf(normalizeId(self)))) {
+        dropped = true;
+        continue;
+      }
+      kept.add(o);
+    }
+    return kept.subList(0, Math.min(k, kept.size())).toArray();
+  }
+
   private static Object[] runQuery(PreparedStatement ps, float[] q) throws Exception {
     ps.setObject(1, q);
     List<Object> ids = new ArrayList<>();
@@ -532,7 +569,7 @@ final class BenchCommand {
               + "], " + v + ")";
           String sql = idColumn != null
               ? "SELECT \"" + idColumn + "\" FROM read_parquet('" + f + "') ORDER BY " + dist
-                  + " LIMIT " + k
+                  + " LIMIT " + limit()
               : "SELECT " + dist + " AS dist FROM read_parquet('" + f + "') ORDER BY dist LIMIT "
                   + k;
           long t0 = System.nanoTime();
@@ -544,7 +581,8 @@ final class BenchCommand {
           }
           if (pass == 1) {
             ms[i] = (System.nanoTime() - t0) / 1e6;
-            recall += recall(got.toArray(), truth[i]);
+            Object[] answer = got.toArray();
+            recall += recall(holdOut ? withoutSelf(answer, selfIds[i]) : answer, truth[i]);
           }
         }
       }
