@@ -52,7 +52,38 @@ public final class ParquetFiles {
    * ({@link ParquetFileReader#getRowGroups()} then lists only the row groups that may match).
    */
   public static ParquetFileReader open(Path file, FilterCompat.Filter filter) throws IOException {
-    return open(new LocalFileInput(file), filter);
+    for (int attempt = 1; ; attempt++) {
+      FileVersion before = FileVersion.of(file);
+      try {
+        return open(new LocalFileInput(file), filter);
+      } catch (IOException | RuntimeException e) {
+        // An index being written into the file moves its footer (a new tail, then a truncate):
+        // a footer read that overlapped that is read again. Data pages never move.
+        if (attempt >= MAX_OPEN_ATTEMPTS || !changedSince(before, file)) {
+          throw e;
+        }
+        pause(attempt);
+      }
+    }
+  }
+
+  private static final int MAX_OPEN_ATTEMPTS = 4;
+
+  private static boolean changedSince(FileVersion before, Path file) {
+    try {
+      return !FileVersion.of(file).equals(before);
+    } catch (IOException e) {
+      return false; // gone: report the original error
+    }
+  }
+
+  private static void pause(int attempt) throws IOException {
+    try {
+      Thread.sleep(10L * attempt);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while re-reading a changing file");
+    }
   }
 
   /** Reads and returns the footer (schema, row groups, key-value metadata) of {@code file}. */

@@ -51,6 +51,26 @@ public final class VectorColumn implements Closeable {
    * @throws IllegalArgumentException if there is no such column or it is not a list of FLOAT or DOUBLE
    */
   public static VectorColumn open(Path file, String column) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      FileVersion before = FileVersion.of(file);
+      try {
+        return openOnce(file, column);
+      } catch (IOException e) {
+        // The footer moved under us (an index was being written into the file): read it again.
+        if (attempt >= 4 || FileVersion.of(file).equals(before)) {
+          throw e;
+        }
+        try {
+          Thread.sleep(10L * attempt);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static VectorColumn openOnce(Path file, String column) throws IOException {
     PositionalFile positional = new PositionalFile(file);
     try {
       ParquetMetadata footer;
