@@ -19,6 +19,11 @@ final class PageRows {
   private static final int MAX_GAP_PAGES = 4;
   /** Bytes one run may read at once. */
   private static final long MAX_RUN_BYTES = 8L << 20;
+  /**
+   * Only pages up to this size are read in runs. Larger pages hold many rows each and are read
+   * (and cached) one by one; runs are for layouts with one vector per page.
+   */
+  private static final int SMALL_PAGE_BYTES = 64 << 10;
 
   final int rowGroup;
   final int firstPage;
@@ -55,7 +60,10 @@ final class PageRows {
       while (j < sortedRows.length && sortedRows[j] < groupEnd) {
         int p = table.pageOf(sortedRows[j] - groupFirst);
         if (p != lastPage) {
-          boolean adjacent = p - lastPage <= MAX_GAP_PAGES && backToBack(table, lastPage, p)
+          boolean adjacent = p - lastPage <= MAX_GAP_PAGES
+              && table.compressedSize(firstPage) <= SMALL_PAGE_BYTES
+              && table.compressedSize(p) <= SMALL_PAGE_BYTES
+              && backToBack(table, lastPage, p)
               && table.headerOffset(p) + table.compressedSize(p)
                   - table.headerOffset(firstPage) <= MAX_RUN_BYTES;
           if (!adjacent) {

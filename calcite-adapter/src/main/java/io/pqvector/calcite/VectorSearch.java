@@ -339,10 +339,10 @@ public final class VectorSearch {
   }
 
   /**
-   * Fills the non-vector columns of the wanted rows of one file. A column without an offset
-   * index (one page per chunk, as other engines write it) comes from the column value cache when
-   * the cache is on; the rest is read directly, only the pages of the wanted rows where the file
-   * has offset indexes.
+   * Fills the non-vector columns of the wanted rows of one file. With the cache on they come from
+   * the column value cache (whole row groups decoded once, then shared by later queries); with it
+   * off they are read directly, only the pages of the wanted rows where the file has offset
+   * indexes.
    */
   private static void readColumns(SearchSpec spec, Path file, long[] wanted, long fileBase,
       Map<Long, Object[]> found) throws IOException {
@@ -355,7 +355,7 @@ public final class VectorSearch {
         continue;
       }
       String column = spec.table.columnNames().get(spec.fields[i]);
-      if (cache && !hasOffsetIndex(footer, column)) {
+      if (cache) {
         fillFromCache(spec, file, footer, column, i, wanted, fileBase, found);
       } else {
         direct[i] = column;
@@ -419,15 +419,5 @@ public final class VectorSearch {
     }
   }
 
-  private static boolean hasOffsetIndex(ParquetMetadata footer, String column) {
-    for (BlockMetaData block : footer.getBlocks()) {
-      for (ColumnChunkMetaData chunk : block.getColumns()) {
-        if (chunk.getPath().toArray()[0].equals(column)
-            && chunk.getOffsetIndexReference() == null) {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
+
 }
