@@ -286,15 +286,43 @@ public final class VectorSearch {
       names[i] = spec.table.columnNames().get(spec.filterColumns[i]);
     }
     BitSet passing = new BitSet();
-    try (ParquetRowReader reader = new ParquetRowReader(file, names, FilterCompat.NOOP, null)) {
-      Object[] row;
-      long n = 0;
-      while ((row = reader.next()) != null) {
-        if (filter.apply(row)) {
-          passing.set(Math.toIntExact(reader.lastRowIndex()));
-        }
-        if ((++n & 0xfff) == 0) {
+    try {
+      if (spec.table.settings().cacheBytes() > 0) {
+        // The filter's columns come from the column value cache: decoded once per file version,
+        // not on every query.
+        FileVersion version = FileVersion.of(file);
+        List<BlockMetaData> blocks = spec.table.footer(file).getBlocks();
+        long first = 0;
+        for (int rg = 0; rg < blocks.size(); rg++) {
           cancel.check();
+          long end = first + blocks.get(rg).getRowCount();
+          Object[][] columns = new Object[names.length][];
+          for (int c = 0; c < names.length; c++) {
+            columns[c] = cachedColumn(spec, version, names[c], rg, first, end);
+          }
+          Object[] row = new Object[names.length];
+          for (int r = 0; r < end - first; r++) {
+            for (int c = 0; c < names.length; c++) {
+              row[c] = columns[c][r];
+            }
+            if (filter.apply(row)) {
+              passing.set(Math.toIntExact(first + r));
+            }
+          }
+          first = end;
+        }
+        return passing;
+      }
+      try (ParquetRowReader reader = new ParquetRowReader(file, names, FilterCompat.NOOP, null)) {
+        Object[] row;
+        long n = 0;
+        while ((row = reader.next()) != null) {
+          if (filter.apply(row)) {
+            passing.set(Math.toIntExact(reader.lastRowIndex()));
+          }
+          if ((++n & 0xfff) == 0) {
+            cancel.check();
+          }
         }
       }
     } catch (IOException e) {
@@ -302,6 +330,7 @@ public final class VectorSearch {
     }
     return passing;
   }
+
 
   /**
    * Reads the scan's columns for the given rows, returned in the given order. The vector column
@@ -383,41 +412,47 @@ public final class VectorSearch {
       String column, int position, long[] wanted, long fileBase, Map<Long, Object[]> found)
       throws IOException {
     FileVersion version = FileVersion.of(file);
-    ColumnValueCache cache = ColumnValueCache.shared();
-    cache.ensureCapacity(spec.table.settings().cacheBytes() / 8);
     List<BlockMetaData> blocks = footer.getBlocks();
     long first = 0;
     int w = 0;
     for (int rg = 0; rg < blocks.size() && w < wanted.length; rg++) {
       long end = first + blocks.get(rg).getRowCount();
       if (wanted[w] < end) {
-        long groupFirst = first;
-        long[] all = new long[(int) (end - first)];
-        for (int i = 0; i < all.length; i++) {
-          all[i] = groupFirst + i;
-        }
-        String[] names = new String[] {column};
-        Object[] values = cache.get(
-            new ColumnValueCache.Key(version, column, rg),
-            () -> {
-              Object[] out = new Object[all.length];
-              try (ParquetRowReader reader = new ParquetRowReader(file, names,
-                  FilterCompat.NOOP, all)) {
-                Object[] row;
-                while ((row = reader.next()) != null) {
-                  out[(int) (reader.lastRowIndex() - groupFirst)] = row[0];
-                }
-              }
-              return out;
-            });
+        Object[] values = cachedColumn(spec, version, column, rg, first, end);
         while (w < wanted.length && wanted[w] < end) {
-          found.get(fileBase | wanted[w])[position] = values[(int) (wanted[w] - groupFirst)];
+          found.get(fileBase | wanted[w])[position] = values[(int) (wanted[w] - first)];
           w++;
         }
       }
       first = end;
     }
   }
+
+  /**
+   * Every value of {@code column} in row group {@code rg} (rows {@code [first, end)} of the
+   * file), decoded once per file version and kept in the column value cache.
+   */
+  private static Object[] cachedColumn(SearchSpec spec, FileVersion version, String column,
+      int rg, long first, long end) throws IOException {
+    ColumnValueCache cache = ColumnValueCache.shared();
+    cache.ensureCapacity(spec.table.settings().cacheBytes() / 8);
+    return cache.get(new ColumnValueCache.Key(version, column, rg), () -> {
+      long[] all = new long[(int) (end - first)];
+      for (int i = 0; i < all.length; i++) {
+        all[i] = first + i;
+      }
+      Object[] out = new Object[all.length];
+      try (ParquetRowReader reader = new ParquetRowReader(version.path(),
+          new String[] {column}, FilterCompat.NOOP, all)) {
+        Object[] row;
+        while ((row = reader.next()) != null) {
+          out[(int) (reader.lastRowIndex() - first)] = row[0];
+        }
+      }
+      return out;
+    });
+  }
+
 
 
 }
