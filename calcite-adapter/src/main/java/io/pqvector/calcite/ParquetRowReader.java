@@ -39,6 +39,10 @@ final class ParquetRowReader implements Closeable {
   private long nextRow;
   private long lastRow = -1;
   private int blockIndex = -1;
+  /** Wanted positions of row group {@link #pendingGroup} still to be read from {@link #pendingFrom}. */
+  private long[] pendingPositions;
+  private int pendingGroup;
+  private int pendingFrom;
   private final PooledReaders.Key poolKey;
   private final java.util.Set<ColumnPath> requestedPaths = new java.util.HashSet<>();
 
@@ -86,6 +90,9 @@ final class ParquetRowReader implements Closeable {
 
   /** The next row, or null when the file is exhausted. */
   Object[] next() throws IOException {
+    if (remainingInGroup == 0 && pendingPositions != null) {
+      nextFilteredRead();
+    }
     if (remainingInGroup == 0 && !nextRowGroup()) {
       return null;
     }
@@ -139,23 +146,56 @@ final class ParquetRowReader implements Closeable {
         positions[i] = wantedRows[from + i] - first;
       }
       if (hasOffsetIndexes(block)) {
-        // Only the pages holding the wanted rows are read; parquet-mr keeps the columns in step.
-        RowRanges.Builder ranges = RowRanges.builder();
-        for (long p : positions) {
-          ranges.addSelectedRange(p, p);
-        }
-        PageReadStore pages = reader.readFilteredRowGroup(index, ranges.build());
-        records = columnIO.getRecordReader(pages, materializer, FilterCompat.NOOP);
-      } else {
-        // No offset index: every page is read, but rows in between are skipped value by value,
-        // never assembled into records.
-        PageReadStore pages = reader.readRowGroup(index);
-        records = columnIO.getRecordReader(pages, materializer,
-            FilterCompat.get(new RowPositionFilter(positions)));
+        pendingGroup = index;
+        pendingPositions = positions;
+        pendingFrom = 0;
+        return nextFilteredRead();
       }
+      // No offset index: every page is read, but rows in between are skipped value by value,
+      // never assembled into records.
+      PageReadStore pages = reader.readRowGroup(index);
+      records = columnIO.getRecordReader(pages, materializer,
+          FilterCompat.get(new RowPositionFilter(positions)));
       remainingInGroup = positions.length;
       return true;
     }
+  }
+
+  /**
+   * Reads the next batch of {@link #pendingPositions} through the offset indexes: only the pages
+   * holding them are read, and parquet-mr keeps the columns in step.
+   *
+   * <p>parquet-mr up to 1.18.1 (apache/parquet-java#3747, fixed after 1.18.1) loses that step on
+   * the last selected row: once it has taken the last row index from its iterator it treats the
+   * read as complete, and a column whose current page ends before that row returns the next value
+   * of its current page, a value of another row. So a read never ends on a wanted row: a row just
+   * after the last wanted one is selected too and never returned; when the last wanted row is the
+   * row group's last, it is read on its own (a one-row read reaches its row on the first page).
+   */
+  private boolean nextFilteredRead() throws IOException {
+    long[] positions = pendingPositions;
+    int from = pendingFrom;
+    long groupRows = reader.getRowGroups().get(pendingGroup).getRowCount();
+    int to = positions.length;
+    boolean single = to - from == 1;
+    if (!single && positions[to - 1] == groupRows - 1) {
+      to--; // the group's last row cannot be followed by a guard row: read it alone next
+    }
+    RowRanges.Builder ranges = RowRanges.builder();
+    for (int i = from; i < to; i++) {
+      ranges.addSelectedRange(positions[i], positions[i]);
+    }
+    if (!single) {
+      ranges.addSelectedRange(positions[to - 1] + 1, positions[to - 1] + 1);
+    }
+    PageReadStore pages = reader.readFilteredRowGroup(pendingGroup, ranges.build());
+    records = columnIO.getRecordReader(pages, materializer, FilterCompat.NOOP);
+    remainingInGroup = to - from;
+    pendingFrom = to;
+    if (pendingFrom == positions.length) {
+      pendingPositions = null;
+    }
+    return true;
   }
 
   /** Whether every requested column of the row group has an offset index. */
