@@ -52,25 +52,25 @@ public final class ParquetAppendix {
   }
 
   /**
-   * The payload stored under {@code key}, or null when the footer has no such key. Needs no write
-   * access unless an interrupted write has to be repaired first.
+   * The payload stored under {@code key}, or null when the footer has no such key. Only reads:
+   * a write that was interrupted (its journal is still there) is not repaired here, since readers
+   * such as the JDBC driver must never change the user's file. If the interrupted write left a
+   * tail that does not verify, this fails with an IOException that says so; the next write
+   * ({@code pqvector index}) or {@link #recover} repairs the file.
    */
   public static byte[] read(Path file, String key) throws IOException {
     checkKey(key);
     Path real = ExclusiveFile.realPath(file);
-    Path journal = AppendixJournal.pathFor(real);
-    if (Files.exists(journal)) {
-      recover(file);
-    }
     try {
       return readPayload(file, real, key);
     } catch (IOException e) {
+      Path journal = AppendixJournal.pathFor(real);
       if (!Files.exists(journal)) {
         throw e;
       }
-      // Another process may be mid-commit: recover() waits for its lock, then the tail is whole.
-      recover(file);
-      return readPayload(file, real, key);
+      throw new IOException(file + ": an index write to this file was interrupted or is under way ("
+          + journal.getFileName() + " exists), so its index is not used; the next `pqvector index`"
+          + " of the file repairs it (" + e.getMessage() + ")", e);
     }
   }
 
@@ -104,7 +104,8 @@ public final class ParquetAppendix {
   /**
    * Repairs the result of an interrupted write, if a journal shows one: truncates the file back
    * to its length before that write unless the write completed, then deletes the journal.
-   * Returns whether a leftover journal was found and resolved. Called by every other method.
+   * Returns whether a leftover journal was found and resolved. Called by every write; never by
+   * {@link #read}.
    */
   public static boolean recover(Path file) throws IOException {
     Path real = ExclusiveFile.realPath(file);

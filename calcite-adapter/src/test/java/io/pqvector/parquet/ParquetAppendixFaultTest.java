@@ -133,12 +133,18 @@ class ParquetAppendixFaultTest {
   }
 
   @Test
-  void readRecoversAnInterruptedAppendFirst() throws IOException {
+  void readNeverRepairsAnInterruptedAppend() throws IOException {
     Path file = copyOf(template);
     assertThrows(SimulatedKill.class,
         () -> new ParquetAppendix(FaultyRegionIo.failingWriteAfter(10, Failure.KILL)).put(file, KEY, payload(100, 1)));
-    assertEquals(null, ParquetAppendix.read(file, KEY));
+    byte[] afterKill = Files.readAllBytes(file);
+    IOException e = assertThrows(IOException.class, () -> ParquetAppendix.read(file, KEY));
+    assertTrue(e.getMessage().contains("interrupted"), e.getMessage());
+    assertArrayEquals(afterKill, Files.readAllBytes(file), "a read changed the file");
+    assertTrue(Files.exists(journal(file)), "a read removed the journal");
+    assertTrue(ParquetAppendix.recover(file));
     assertArrayEquals(originalBytes, Files.readAllBytes(file));
+    assertEquals(null, ParquetAppendix.read(file, KEY));
   }
 
   @Test
