@@ -71,11 +71,6 @@ public final class IvfIndexFormat {
     return "pqvector.ivf." + column;
   }
 
-  /** The footer value for a payload at an absolute file offset: {@code "<offset>:<length>"}. */
-  public static String footerValue(long offset, long length) {
-    return offset + ":" + length;
-  }
-
   /** Metric code stored in the header; 0 means unknown. */
   static int metricCode(String metricId) {
     switch (metricId) {

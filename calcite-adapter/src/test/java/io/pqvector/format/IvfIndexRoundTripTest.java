@@ -146,9 +146,8 @@ class IvfIndexRoundTripTest {
         new long[] {-1}, new int[] {-1}, new int[] {0}, new long[0], new int[0], new int[0]));
   }
 
-  @Test void footerKeyAndValue() {
+  @Test void footerKey() {
     assertEquals("pqvector.ivf.embedding", IvfIndexFormat.footerKey("embedding"));
-    assertEquals("123:456", IvfIndexFormat.footerValue(123, 456));
   }
 
   @Test void varintsAreCompact() throws Exception {
