@@ -59,11 +59,12 @@ public final class VectorSearch {
     int limit = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(0, k < 0 ? Long.MAX_VALUE : k));
     float[] query = QueryVectors.toFloats(queryValue);
     QueryCancellation cancel = QueryCancellation.of(root);
-    Ranking ranking = new Ranking(limit);
+    Ranking ranking = new Ranking(limit, query == null ? 0 : query.length);
     List<Path> files = spec.table.files();
     IntStream.range(0, files.size()).parallel().forEach(f ->
         rankFile(spec, f, files.get(f), query, filter, cancel, ranking));
-    List<Object[]> rows = materialize(spec, ranking.winners(), ranking.vectors);
+    Winners winners = ranking.winners();
+    List<Object[]> rows = materialize(spec, winners.rows, winners.vectors);
     LAST_STATS.set(ranking.stats);
     List<Object> out = new ArrayList<>(rows.size());
     for (Object[] row : rows) {
@@ -89,24 +90,32 @@ public final class VectorSearch {
     return scalar ? new Object[] {first} : (Object[]) first;
   }
 
-  /** The best rows so far across files, and rows whose distance is NULL, to fill a short result. */
+  /**
+   * The best rows so far across files, with copies of their vectors (so winners need no second
+   * decode), and rows whose distance is NULL, to fill a short result.
+   */
   static final class Ranking {
     private final TopK top;
     private final int limit;
+    /** Length of the query vector, the length of every ranked row's vector; 0 for none. */
+    private final int dim;
     private final List<Long> nullRows = new ArrayList<>();
-    /** Copies of the vectors of rows that entered a top-k, so winners need no second decode. */
-    private final Map<Long, float[]> vectors = new HashMap<>();
 
-    Ranking(int limit) {
+    Ranking(int limit, int dim) {
       this.limit = limit;
-      this.top = new TopK(limit);
+      this.dim = dim;
+      this.top = newTopK();
     }
 
     final SearchStats stats = new SearchStats();
 
-    synchronized void merge(TopK local, List<Long> localNulls, Map<Long, float[]> localVectors) {
+    /** A top-k for one worker, keeping vectors like this ranking. */
+    TopK newTopK() {
+      return dim > 0 ? TopK.withVectors(limit, dim) : new TopK(limit);
+    }
+
+    synchronized void merge(TopK local, List<Long> localNulls) {
       top.addAll(local);
-      vectors.putAll(localVectors);
       for (Long r : localNulls) {
         if (nullRows.size() < limit) {
           nullRows.add(r);
@@ -114,17 +123,22 @@ public final class VectorSearch {
       }
     }
 
-    /** Ranked row ids, then as many NULL-distance rows as the limit leaves room for. */
-    synchronized long[] winners() {
+    /** Ranked rows, then as many NULL-distance rows as the limit leaves room for. */
+    synchronized Winners winners() {
       long[] ranked = top.rowsSorted();
+      float[][] rankedVectors = dim > 0 ? top.vectorsSorted() : new float[ranked.length][];
       int room = Math.max(0, Math.min(limit - ranked.length, nullRows.size()));
       long[] all = Arrays.copyOf(ranked, ranked.length + room);
       nullRows.sort(null);
       for (int i = 0; i < room; i++) {
         all[ranked.length + i] = nullRows.get(i);
       }
-      return all;
+      return new Winners(all, Arrays.copyOf(rankedVectors, all.length));
     }
+  }
+
+  /** The rows of the answer, in order, and each one's vector (null for a NULL vector). */
+  record Winners(long[] rows, float[][] vectors) {
   }
 
   private static void rankFile(SearchSpec spec, int fileIndex, Path file, float[] query,
@@ -141,7 +155,7 @@ public final class VectorSearch {
           nulls.add(fileBase | r);
         }
       }
-      ranking.merge(new TopK(0), nulls, Map.of());
+      ranking.merge(new TopK(0), nulls);
       return;
     }
     try (VectorColumn vectors = VectorColumn.open(file, column)) {
@@ -152,9 +166,8 @@ public final class VectorSearch {
       ranking.stats.exactFiles.incrementAndGet();
       IntStream.range(0, vectors.rowGroupCount()).parallel().forEach(rg -> {
         cancel.check();
-        TopK local = new TopK(ranking.limit);
+        TopK local = ranking.newTopK();
         List<Long> nulls = new ArrayList<>();
-        Map<Long, float[]> kept = new HashMap<>();
         VectorBatch batch;
         try {
           batch = vectors.readRowGroup(rg);
@@ -183,15 +196,13 @@ public final class VectorSearch {
           }
           int off = batch.offset(r);
           float value = spec.function.apply(values, off, query, 0, len);
-          if (local.offer(spec.function.rankKey(value), fileBase | row)) {
-            kept.put(fileBase | row, Arrays.copyOfRange(values, off, off + len));
-          }
+          local.offer(spec.function.rankKey(value), fileBase | row, values, off);
           if ((r & 0xffff) == 0xffff) {
             cancel.check();
           }
         }
         ranking.stats.rowsScored.addAndGet(batch.rowCount());
-        ranking.merge(local, nulls, kept);
+        ranking.merge(local, nulls);
       });
     } catch (IOException e) {
       throw FileErrors.reading(file, e);
@@ -225,42 +236,33 @@ public final class VectorSearch {
     ranking.stats.listsProbed.addAndGet(candidates.listsProbed);
     long fileBase = (long) fileIndex << ROW_BITS;
     PageRows[] pages = PageRows.group(candidates.rows, vectors, index);
-    TopK merged = new TopK(ranking.limit);
-    List<Long> nulls = new ArrayList<>();
-    Map<Long, float[]> kept = new HashMap<>();
-    PageSource source = new PageSource(file, vectors, spec.table.settings().cacheBytes() > 0);
-    Arrays.stream(pages).parallel().forEach(page -> {
-      cancel.check();
-      TopK local = new TopK(ranking.limit);
+    boolean cached = spec.table.settings().cacheBytes() > 0;
+    PageSource source = new PageSource(file, vectors, cached);
+    // One top-k per worker, each scoring every workers-th page run. A probe of cached pages is
+    // mostly arithmetic that one core finishes sooner than a fork-join round trip; decoding
+    // pages (cache off) is worth spreading over the cores.
+    long floats = (long) candidates.rows.length * query.length;
+    int workers = cached && floats < PARALLEL_MIN_FLOATS ? 1
+        : Math.max(1, Math.min(pages.length, Runtime.getRuntime().availableProcessors()));
+    TopK[] tops = new TopK[workers];
+    List<Long> nulls = java.util.Collections.synchronizedList(new ArrayList<>());
+    IntStream shares = IntStream.range(0, workers);
+    (workers == 1 ? shares : shares.parallel()).forEach(w -> {
+      TopK local = ranking.newTopK();
       List<Long> localNulls = new ArrayList<>();
-      Map<Long, float[]> localKept = new HashMap<>();
-      VectorBatch batch = source.read(page.rowGroup, page.table, page.firstPage, page.lastPage);
-      float[] values = batch.values();
-      for (int i = 0; i < page.rows.length; i++) {
-        int r = page.indexes[i];
-        long id = fileBase | page.rows[i];
-        if (batch.isNull(r)) {
-          localNulls.add(id);
-          continue;
-        }
-        int len = batch.length(r);
-        if (len != query.length) {
-          throw new IllegalArgumentException(spec.function.sqlName()
-              + ": vectors have different lengths: " + len + " and " + query.length
-              + " (row " + page.rows[i] + " of " + file + ", column " + column + ")");
-        }
-        int off = batch.offset(r);
-        float value = spec.function.apply(values, off, query, 0, len);
-        if (local.offer(spec.function.rankKey(value), id)) {
-          localKept.put(id, Arrays.copyOfRange(values, off, off + len));
-        }
+      for (int p = w; p < pages.length; p += workers) {
+        cancel.check();
+        scoreRun(spec, pages[p], source.read(pages[p].rowGroup, pages[p].table,
+            pages[p].firstPage, pages[p].lastPage), fileBase, query, file, column, local,
+            localNulls);
       }
-      synchronized (merged) {
-        merged.addAll(local);
-        nulls.addAll(localNulls);
-        kept.putAll(localKept);
-      }
+      tops[w] = local;
+      nulls.addAll(localNulls);
     });
+    TopK merged = ranking.newTopK();
+    for (TopK t : tops) {
+      merged.addAll(t);
+    }
     if (candidates.exhaustive && passing == null && merged.size() < ranking.limit) {
       return false;
     }
@@ -270,8 +272,34 @@ public final class VectorSearch {
     }
     ranking.stats.indexedFiles.incrementAndGet();
     ranking.stats.rowsScored.addAndGet(candidates.rows.length);
-    ranking.merge(merged, nulls, kept);
+    ranking.merge(merged, nulls);
     return true;
+  }
+
+  /** Candidate floats below which an index probe of cached pages runs on the calling thread. */
+  private static final long PARALLEL_MIN_FLOATS = 4L << 20;
+
+  /** Scores the candidate rows of one decoded run of pages into {@code top}. */
+  private static void scoreRun(SearchSpec spec, PageRows page, VectorBatch batch, long fileBase,
+      float[] query, Path file, String column, TopK top, List<Long> nulls) {
+    float[] values = batch.values();
+    for (int i = 0; i < page.rows.length; i++) {
+      int r = page.indexes[i];
+      long id = fileBase | page.rows[i];
+      if (batch.isNull(r)) {
+        nulls.add(id);
+        continue;
+      }
+      int len = batch.length(r);
+      if (len != query.length) {
+        throw new IllegalArgumentException(spec.function.sqlName()
+            + ": vectors have different lengths: " + len + " and " + query.length
+            + " (row " + page.rows[i] + " of " + file + ", column " + column + ")");
+      }
+      int off = batch.offset(r);
+      top.offer(spec.function.rankKey(spec.function.apply(values, off, query, 0, len)), id,
+          values, off);
+    }
   }
 
   private static boolean hasColumn(SearchSpec spec, Path file, String column) {
@@ -336,8 +364,7 @@ public final class VectorSearch {
    * Reads the scan's columns for the given rows, returned in the given order. The vector column
    * comes from the copies kept while ranking; only the other columns are read again.
    */
-  private static List<Object[]> materialize(SearchSpec spec, long[] rows,
-      Map<Long, float[]> vectors) {
+  private static List<Object[]> materialize(SearchSpec spec, long[] rows, float[][] vectors) {
     Map<Integer, List<Long>> byFile = new HashMap<>();
     for (long r : rows) {
       byFile.computeIfAbsent((int) (r >>> ROW_BITS), f -> new ArrayList<>())
@@ -358,10 +385,9 @@ public final class VectorSearch {
       }
     }
     List<Object[]> out = new ArrayList<>(rows.length);
-    for (long r : rows) {
-      Object[] row = found.get(r);
-      float[] v = vectors.get(r);
-      row[spec.vectorField] = v == null ? null : new FloatVector(v);
+    for (int i = 0; i < rows.length; i++) {
+      Object[] row = found.get(rows[i]);
+      row[spec.vectorField] = vectors[i] == null ? null : new FloatVector(vectors[i]);
       out.add(row);
     }
     return out;

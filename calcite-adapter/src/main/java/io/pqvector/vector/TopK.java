@@ -7,6 +7,10 @@ import java.util.Arrays;
  * so offering a candidate allocates nothing. Ties on distance keep the smaller row id, which makes
  * results deterministic across scan orders and thread splits. Distances order as
  * {@link Float#compare} does, so NaN ranks after every number, as SQL engines sort it.
+ *
+ * <p>Made {@link #withVectors}, it also keeps a copy of each kept row's vector in one flat array
+ * of k slots: an entry that leaves the heap frees its slot for the one that replaces it, so the
+ * winners' vectors are at hand at the end without a map or an allocation per candidate.
  */
 public final class TopK {
   private final int k;
@@ -14,15 +18,37 @@ public final class TopK {
   private float[] dists;
   private long[] rowIds;
   private int size;
+  /** Vector length of the slots, 0 when no vectors are kept. */
+  private final int dim;
+  /** Per heap position, the slot of {@link #vectors} holding that entry's vector. */
+  private int[] slots;
+  private float[] vectors;
 
   public TopK(int k) {
+    this(k, 0);
+  }
+
+  private TopK(int k, int dim) {
     if (k < 0) {
       throw new IllegalArgumentException("k must be >= 0: " + k);
     }
     this.k = k;
+    this.dim = dim;
     int cap = Math.max(1, Math.min(k, 1024));
     this.dists = new float[cap];
     this.rowIds = new long[cap];
+    if (dim > 0) {
+      this.slots = new int[cap];
+      this.vectors = new float[cap * dim];
+    }
+  }
+
+  /** A top-k that also keeps the vectors of the rows it keeps, each {@code dim} floats. */
+  public static TopK withVectors(int k, int dim) {
+    if (dim < 1) {
+      throw new IllegalArgumentException("dim must be >= 1: " + dim);
+    }
+    return new TopK(k, dim);
   }
 
   public int k() {
@@ -44,6 +70,14 @@ public final class TopK {
 
   /** Offers a candidate; returns whether it was kept. */
   public boolean offer(float d, long row) {
+    return offer(d, row, null, 0);
+  }
+
+  /**
+   * Offers a candidate whose vector is {@code vector[offset..offset+dim)}; the vector is copied
+   * only if the candidate is kept (and only when this top-k keeps vectors).
+   */
+  public boolean offer(float d, long row, float[] vector, int offset) {
     if (k == 0) {
       return false;
     }
@@ -52,9 +86,17 @@ public final class TopK {
         int n = (int) Math.min(k, (long) dists.length * 2);
         dists = Arrays.copyOf(dists, n);
         rowIds = Arrays.copyOf(rowIds, n);
+        if (dim > 0) {
+          slots = Arrays.copyOf(slots, n);
+          vectors = Arrays.copyOf(vectors, n * dim);
+        }
       }
       dists[size] = d;
       rowIds[size] = row;
+      if (dim > 0) {
+        slots[size] = size;
+        store(size, vector, offset);
+      }
       siftUp(size++);
       return true;
     }
@@ -63,15 +105,48 @@ public final class TopK {
     }
     dists[0] = d;
     rowIds[0] = row;
+    if (dim > 0) {
+      store(slots[0], vector, offset); // the evicted root's slot
+    }
     siftDown(0);
     return true;
   }
 
-  /** Merges another top-k into this one. */
-  public void addAll(TopK other) {
-    for (int i = 0; i < other.size; i++) {
-      offer(other.dists[i], other.rowIds[i]);
+  private void store(int slot, float[] vector, int offset) {
+    if (vector == null) {
+      throw new IllegalArgumentException("this top-k keeps vectors: offer one");
     }
+    System.arraycopy(vector, offset, vectors, slot * dim, dim);
+  }
+
+  /** Merges another top-k into this one (with its vectors, when both keep them). */
+  public void addAll(TopK other) {
+    boolean withVectors = dim > 0;
+    if (withVectors && other.dim != dim) {
+      throw new IllegalArgumentException("merging a top-k of " + other.dim + "-float vectors"
+          + " into one of " + dim);
+    }
+    for (int i = 0; i < other.size; i++) {
+      if (withVectors) {
+        offer(other.dists[i], other.rowIds[i], other.vectors, other.slots[i] * dim);
+      } else {
+        offer(other.dists[i], other.rowIds[i]);
+      }
+    }
+  }
+
+  /** Copies of the kept vectors, nearest first (same order as {@link #rowsSorted()}). */
+  public float[][] vectorsSorted() {
+    if (dim == 0) {
+      throw new IllegalStateException("this top-k keeps no vectors");
+    }
+    int[] order = sortedOrder();
+    float[][] out = new float[size][];
+    for (int i = 0; i < size; i++) {
+      int from = slots[order[i]] * dim;
+      out[i] = Arrays.copyOfRange(vectors, from, from + dim);
+    }
+    return out;
   }
 
   /** Row ids, nearest first. */
@@ -117,6 +192,7 @@ public final class TopK {
   private void siftUp(int i) {
     float d = dists[i];
     long r = rowIds[i];
+    int slot = dim > 0 ? slots[i] : 0;
     while (i > 0) {
       int parent = (i - 1) >>> 1;
       if (!worse(d, r, dists[parent], rowIds[parent])) {
@@ -124,15 +200,22 @@ public final class TopK {
       }
       dists[i] = dists[parent];
       rowIds[i] = rowIds[parent];
+      if (dim > 0) {
+        slots[i] = slots[parent];
+      }
       i = parent;
     }
     dists[i] = d;
     rowIds[i] = r;
+    if (dim > 0) {
+      slots[i] = slot;
+    }
   }
 
   private void siftDown(int i) {
     float d = dists[i];
     long r = rowIds[i];
+    int slot = dim > 0 ? slots[i] : 0;
     int half = size >>> 1;
     while (i < half) {
       int child = 2 * i + 1;
@@ -145,9 +228,15 @@ public final class TopK {
       }
       dists[i] = dists[child];
       rowIds[i] = rowIds[child];
+      if (dim > 0) {
+        slots[i] = slots[child];
+      }
       i = child;
     }
     dists[i] = d;
     rowIds[i] = r;
+    if (dim > 0) {
+      slots[i] = slot;
+    }
   }
 }
