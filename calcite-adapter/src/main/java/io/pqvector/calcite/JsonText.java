@@ -1,18 +1,33 @@
 package io.pqvector.calcite;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.calcite.avatica.util.ByteString;
 
-/** Renders assembled struct and map values as JSON text, so any SQL client can show them. */
+/**
+ * Renders assembled struct and map values as JSON text (through Jackson's streaming generator),
+ * so any SQL client can show them. Binary values are base64 strings; NaN and infinities are
+ * strings, as JSON has no numbers for them.
+ */
 final class JsonText {
+  private static final JsonFactory FACTORY = new JsonFactory();
+
   private JsonText() {}
 
   static String render(Object value) {
-    StringBuilder b = new StringBuilder();
-    append(b, value);
-    return b.toString();
+    StringWriter out = new StringWriter();
+    try (JsonGenerator json = FACTORY.createGenerator(out)) {
+      write(json, value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a StringWriter does not fail
+    }
+    return out.toString();
   }
 
   /** A Parquet MAP arrives as a list of {key, value} entries; JSON shows it as an object. */
@@ -33,63 +48,37 @@ final class JsonText {
   }
 
   @SuppressWarnings("unchecked")
-  private static void append(StringBuilder b, Object v) {
+  private static void write(JsonGenerator json, Object v) throws IOException {
     if (v == null) {
-      b.append("null");
+      json.writeNull();
     } else if (v instanceof Map) {
-      b.append('{');
-      boolean first = true;
+      json.writeStartObject();
       for (Map.Entry<String, Object> e : ((Map<String, Object>) v).entrySet()) {
-        if (!first) {
-          b.append(", ");
-        }
-        first = false;
-        appendString(b, e.getKey());
-        b.append(": ");
-        append(b, e.getValue());
+        json.writeFieldName(e.getKey());
+        write(json, e.getValue());
       }
-      b.append('}');
+      json.writeEndObject();
     } else if (v instanceof List) {
-      b.append('[');
-      boolean first = true;
+      json.writeStartArray();
       for (Object e : (List<Object>) v) {
-        if (!first) {
-          b.append(", ");
-        }
-        first = false;
-        append(b, e);
+        write(json, e);
       }
-      b.append(']');
-    } else if (v instanceof String) {
-      appendString(b, (String) v);
+      json.writeEndArray();
     } else if (v instanceof ByteString) {
-      appendString(b, ((ByteString) v).toBase64String());
-    } else if (v instanceof Float && !Float.isFinite((Float) v)
-        || v instanceof Double && !Double.isFinite((Double) v)) {
-      appendString(b, v.toString());
-    } else {
-      b.append(v);
-    }
-  }
-
-  private static void appendString(StringBuilder b, String s) {
-    b.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"': b.append("\\\""); break;
-        case '\\': b.append("\\\\"); break;
-        case '\n': b.append("\\n"); break;
-        case '\r': b.append("\\r"); break;
-        case '\t': b.append("\\t"); break;
-        default:
-          if (c < 0x20) {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
+      json.writeString(((ByteString) v).toBase64String());
+    } else if (v instanceof Boolean) {
+      json.writeBoolean((Boolean) v);
+    } else if (v instanceof Float || v instanceof Double) {
+      double d = ((Number) v).doubleValue();
+      if (Double.isFinite(d)) {
+        json.writeNumber(v.toString());
+      } else {
+        json.writeString(v.toString());
       }
+    } else if (v instanceof Number) {
+      json.writeNumber(v.toString());
+    } else {
+      json.writeString(v.toString());
     }
-    b.append('"');
   }
 }

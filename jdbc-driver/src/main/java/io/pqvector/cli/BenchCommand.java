@@ -1,5 +1,9 @@
 package io.pqvector.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.pqvector.calcite.SearchStats;
 import io.pqvector.calcite.VectorSearch;
 import io.pqvector.format.IvfIndexFormat;
@@ -806,8 +810,10 @@ final class BenchCommand {
         .put("rowsScoredPerQuery", r.rowsScored).put("listsProbedPerQuery", r.listsProbed);
   }
 
-  /** A JSON object written by hand: insertion-ordered keys, numbers, strings, lists, nulls. */
+  /** A report object: insertion-ordered fields, written as JSON by Jackson. */
   static final class Json {
+    private static final ObjectMapper MAPPER =
+        JsonMapper.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
     private final Map<String, Object> fields = new LinkedHashMap<>();
 
     Json put(String key, Object value) {
@@ -820,63 +826,29 @@ final class BenchCommand {
     }
 
     @Override public String toString() {
-      StringBuilder sb = new StringBuilder();
-      write(this, sb);
-      return sb.toString();
+      try {
+        return MAPPER.writeValueAsString(plain(this));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("cannot write the report as JSON", e);
+      }
     }
 
-    private static void write(Object v, StringBuilder sb) {
-      if (v == null) {
-        sb.append("null");
-      } else if (v instanceof Json) {
-        sb.append('{');
-        boolean first = true;
-        for (Map.Entry<String, Object> e : ((Json) v).fields.entrySet()) {
-          sb.append(first ? "" : ",");
-          first = false;
-          string(e.getKey(), sb);
-          sb.append(':');
-          write(e.getValue(), sb);
-        }
-        sb.append('}');
-      } else if (v instanceof List) {
-        sb.append('[');
-        boolean first = true;
-        for (Object o : (List<?>) v) {
-          sb.append(first ? "" : ",");
-          first = false;
-          write(o, sb);
-        }
-        sb.append(']');
-      } else if (v instanceof Double || v instanceof Float) {
+    /** Nested reports as maps, floats to four decimals, NaN and infinities as null. */
+    private static Object plain(Object v) {
+      if (v instanceof Json json) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        json.fields.forEach((k, value) -> out.put(k, plain(value)));
+        return out;
+      }
+      if (v instanceof List<?> list) {
+        return list.stream().map(Json::plain).collect(java.util.stream.Collectors.toList());
+      }
+      if (v instanceof Double || v instanceof Float) {
         double d = ((Number) v).doubleValue();
-        sb.append(Double.isFinite(d) ? BigDecimal.valueOf(Math.round(d * 1e4) / 1e4)
-            .stripTrailingZeros().toPlainString() : "null");
-      } else if (v instanceof Number || v instanceof Boolean) {
-        sb.append(v);
-      } else {
-        string(v.toString(), sb);
+        return Double.isFinite(d)
+            ? BigDecimal.valueOf(Math.round(d * 1e4) / 1e4).stripTrailingZeros() : null;
       }
-    }
-
-    private static void string(String s, StringBuilder sb) {
-      sb.append('"');
-      for (char c : s.toCharArray()) {
-        switch (c) {
-          case '"': sb.append("\\\""); break;
-          case '\\': sb.append("\\\\"); break;
-          case '\n': sb.append("\\n"); break;
-          case '\r': sb.append("\\r"); break;
-          case '\t': sb.append("\\t"); break;
-          default:
-            if (c < 0x20) {
-              sb.append(String.format("\\u%04x", (int) c));
-            } else {
-              sb.append(c);
-            }
-        }
-      }
-      sb.append('"');
+      return v instanceof Number || v instanceof Boolean || v == null ? v : v.toString();
     }
   }
 }
