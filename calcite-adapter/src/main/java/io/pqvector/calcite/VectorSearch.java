@@ -57,7 +57,7 @@ public final class VectorSearch {
     long k = (fetch == null ? Long.MAX_VALUE : fetch.longValue())
         + (offset == null ? 0 : offset.longValue());
     int limit = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(0, k < 0 ? Long.MAX_VALUE : k));
-    float[] query = QueryVectors.toFloats(queryValue);
+    float[] query = QueryVectors.queryVector(spec.function.sqlName(), queryValue);
     QueryCancellation cancel = QueryCancellation.of(root);
     Ranking ranking = new Ranking(limit);
     List<Path> files = spec.table.files();
@@ -177,9 +177,13 @@ public final class VectorSearch {
           }
           int len = batch.length(r);
           if (len != query.length) {
-            throw new IllegalArgumentException(spec.function.sqlName()
-                + ": vectors have different lengths: " + len + " and " + query.length
-                + " (row " + row + " of " + file + ", column " + column + ")");
+            throw wrongDimensions(spec, query, column, len, file, row);
+          }
+          if (len == 0 && spec.function.nullWhenEmpty()) {
+            if (nulls.size() < ranking.limit) {
+              nulls.add(fileBase | row);
+            }
+            continue;
           }
           int off = batch.offset(r);
           float value = spec.function.apply(values, off, query, 0, len);
@@ -245,9 +249,7 @@ public final class VectorSearch {
         }
         int len = batch.length(r);
         if (len != query.length) {
-          throw new IllegalArgumentException(spec.function.sqlName()
-              + ": vectors have different lengths: " + len + " and " + query.length
-              + " (row " + page.rows[i] + " of " + file + ", column " + column + ")");
+          throw wrongDimensions(spec, query, column, len, file, page.rows[i]);
         }
         int off = batch.offset(r);
         float value = spec.function.apply(values, off, query, 0, len);
@@ -272,6 +274,13 @@ public final class VectorSearch {
     ranking.stats.rowsScored.addAndGet(candidates.rows.length);
     ranking.merge(merged, nulls, kept);
     return true;
+  }
+
+  private static IllegalArgumentException wrongDimensions(SearchSpec spec, float[] query,
+      String column, int len, Path file, long row) {
+    return new IllegalArgumentException(spec.function.sqlName() + ": the query vector has "
+        + query.length + " dimensions and column " + column + " has " + len + " (" + file
+        + ", row " + row + ")");
   }
 
   private static boolean hasColumn(SearchSpec spec, Path file, String column) {
