@@ -67,15 +67,22 @@ public final class PqVectorMetaImpl extends CalciteMetaImpl {
   }
 
   static RuntimeException withSqlState(RuntimeException e) {
+    Throwable dataError = null;
     for (Throwable t = e; t != null; t = t.getCause()) {
-      String sqlState = t instanceof SQLException ? ((SQLException) t).getSQLState()
-          : t instanceof IllegalArgumentException ? "22000" : null;
-      if (sqlState != null) {
-        return new AvaticaClientRuntimeException(t.getMessage(), 0, sqlState,
-            AvaticaSeverity.ERROR, List.of(e.toString()), null);
+      if (t instanceof SQLException && ((SQLException) t).getSQLState() != null) {
+        return clientException(t.getMessage(), ((SQLException) t).getSQLState(), e);
+      }
+      if (t instanceof IllegalArgumentException) {
+        dataError = t; // the innermost one: parallel streams wrap it in copies of itself
       }
     }
-    return e;
+    return dataError == null ? e : clientException(dataError.getMessage(), "22000", e);
+  }
+
+  private static RuntimeException clientException(String message, String sqlState,
+      Throwable e) {
+    return new AvaticaClientRuntimeException(message, 0, sqlState, AvaticaSeverity.ERROR,
+        List.of(e.toString()), null);
   }
 
   @Override public void commit(ConnectionHandle ch) {
