@@ -103,7 +103,7 @@ class NanOrderingTest {
     }
     List<List<Object>> actual = Fixtures.query(c, sql);
     List<List<Object>> expected = Fixtures.query(duckdb, "SELECT id, "
-        + fn.replace("list_", "array_") + "(embedding, " + DUCK_Q + ") AS d FROM read_parquet("
+        + fn.replace("list_", "array_") + "(embedding::FLOAT[8], " + DUCK_Q + ") AS d FROM read_parquet("
         + lit(docs) + ") ORDER BY d " + direction + " NULLS LAST");
     assertEquals(limit > 0 ? Math.min(limit, 3000) : 3000, actual.size(), sql);
     assertSameOrder(sql, actual, expected);
@@ -180,8 +180,8 @@ class NanOrderingTest {
     assertTrue(IvfFixtures.explain(exact, sql).contains(tail.isEmpty() ? "TotalOrderSort"
         : "ExactTopK"));
     List<List<Object>> actual = Fixtures.query(exact, sql);
-    List<List<Object>> expected = Fixtures.query(duckdb, "SELECT id, " + fn + "(embedding, "
-        + DUCK_Q + ") AS d FROM read_parquet(" + lit(nanDocs) + ") ORDER BY d " + direction
+    List<List<Object>> expected = Fixtures.query(duckdb, "SELECT id, " + fn
+        + "(embedding::FLOAT[8], " + DUCK_Q + ") AS d FROM read_parquet(" + lit(nanDocs) + ") ORDER BY d " + direction
         + " NULLS LAST");
     assertSameOrder(sql, actual, expected);
     if (direction.equals("DESC")) {

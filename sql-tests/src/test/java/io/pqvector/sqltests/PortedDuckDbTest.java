@@ -42,7 +42,7 @@ class PortedDuckDbTest {
   static final String DISTANCE_ROWS = "[1, 2, 3], [1, 2, 4], [7, 8, 9], [-1, -2, -3], NULL";
   /** pqvector additions: zero vectors (NaN under cosine) and a stored NaN. */
   static final String ZERO_ROWS = "[1, 2, 3], [0, 0, 0], [4, 5, 6], NULL, [-1, -2, -3], [0, 0, 0]";
-  static final String NAN_ROWS = "[1, 2, 3], [1, 2, 'nan'], [4, 5, 6], NULL, [-1, -2, -3]";
+  static final String NAN_ROWS = "[1, 2, 3], [1, 2, 'nan'::FLOAT], [4, 5, 6], NULL, [-1, -2, -3]";
 
   @BeforeAll static void fixture() throws Exception {
     write("cosine_arrays", COSINE_ROWS, "FLOAT[3]", Metric.COSINE);
