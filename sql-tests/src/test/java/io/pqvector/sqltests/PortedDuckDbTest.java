@@ -177,7 +177,7 @@ class PortedDuckDbTest {
         for (String fn : functions) {
           String pqSql = "SELECT " + prefix + fn + "(l, ARRAY[1, 2, 3]) FROM " + t[0]
               + " ORDER BY i";
-          String duckSql = "SELECT " + prefix + fn + "(l, [1, 2, 3]::" + t[1] + ") FROM "
+          String duckSql = "SELECT " + prefix + fn + "(l::" + t[1] + ", [1, 2, 3]::" + t[1] + ") FROM "
               + "read_parquet(" + lit(file(t[0])) + ") ORDER BY i";
           List<List<Object>> actual = Fixtures.query(pq, pqSql);
           List<List<Object>> expected = Fixtures.query(duckdb, duckSql);
