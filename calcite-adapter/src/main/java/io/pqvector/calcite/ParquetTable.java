@@ -19,6 +19,8 @@ import org.apache.calcite.plan.RelOptTable;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeFactory;
+import org.apache.calcite.schema.Statistic;
+import org.apache.calcite.schema.Statistics;
 import org.apache.calcite.schema.TranslatableTable;
 import org.apache.calcite.schema.impl.AbstractTable;
 import org.apache.parquet.filter2.compat.FilterCompat;
@@ -89,6 +91,20 @@ public final class ParquetTable extends AbstractTable implements TranslatableTab
 
   public String name() {
     return name;
+  }
+
+  /**
+   * The row count from the footers. Without it Calcite assumes 100 rows, and an ORDER BY ... LIMIT
+   * of 100 or more would be planned as a full sort instead of a vector top-k.
+   */
+  @Override public Statistic getStatistic() {
+    long rows = 0;
+    for (ParquetMetadata footer : footers.values()) {
+      for (org.apache.parquet.hadoop.metadata.BlockMetaData block : footer.getBlocks()) {
+        rows += block.getRowCount();
+      }
+    }
+    return Statistics.of(rows, List.of());
   }
 
   public List<Path> files() {

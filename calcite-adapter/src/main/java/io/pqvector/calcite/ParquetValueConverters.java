@@ -1,6 +1,7 @@
 package io.pqvector.calcite;
 
 import io.pqvector.calcite.sql.FloatVector;
+import io.pqvector.calcite.sql.PartlyNullVector;
 import io.pqvector.calcite.sql.PqVectorTypeSystem;
 
 import io.pqvector.calcite.ParquetSqlTypes.Kind;
@@ -261,7 +262,8 @@ final class ParquetValueConverters {
     }
 
     @Override public void end() {
-      sink.accept(boxed != null ? boxed : new FloatVector(Arrays.copyOf(buffer, size)));
+      sink.accept(boxed != null ? new PartlyNullVector(boxed)
+          : new FloatVector(Arrays.copyOf(buffer, size)));
     }
   }
 

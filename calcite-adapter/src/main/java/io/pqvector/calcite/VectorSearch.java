@@ -52,7 +52,7 @@ public final class VectorSearch {
     long k = (fetch == null ? Long.MAX_VALUE : fetch.longValue())
         + (offset == null ? 0 : offset.longValue());
     int limit = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(0, k < 0 ? Long.MAX_VALUE : k));
-    float[] query = QueryVectors.toFloats(queryValue);
+    float[] query = QueryVectors.queryVector(spec.function.sqlName(), queryValue);
     QueryCancellation cancel = QueryCancellation.of(root);
     Ranking ranking = new Ranking(limit, query == null ? 0 : query.length);
     List<Path> files = spec.table.files();
@@ -122,6 +122,9 @@ public final class VectorSearch {
     synchronized Winners winners() {
       long[] ranked = top.rowsSorted();
       float[][] rankedVectors = dim > 0 ? top.vectorsSorted() : new float[ranked.length][];
+      if (dim == 0) {
+        Arrays.fill(rankedVectors, new float[0]); // ranked rows of a 0-dimension query hold []
+      }
       int room = Math.max(0, Math.min(limit - ranked.length, nullRows.size()));
       long[] all = Arrays.copyOf(ranked, ranked.length + room);
       nullRows.sort(null);
@@ -185,9 +188,13 @@ public final class VectorSearch {
           }
           int len = batch.length(r);
           if (len != query.length) {
-            throw new IllegalArgumentException(spec.function.sqlName()
-                + ": vectors have different lengths: " + len + " and " + query.length
-                + " (row " + row + " of " + file + ", column " + column + ")");
+            throw wrongDimensions(spec, query, column, len, file, row);
+          }
+          if (len == 0 && spec.function.nullWhenEmpty()) {
+            if (nulls.size() < ranking.limit) {
+              nulls.add(fileBase | row);
+            }
+            continue;
           }
           int off = batch.offset(r);
           float value = spec.function.apply(values, off, query, 0, len);
@@ -287,14 +294,19 @@ public final class VectorSearch {
       }
       int len = batch.length(r);
       if (len != query.length) {
-        throw new IllegalArgumentException(spec.function.sqlName()
-            + ": vectors have different lengths: " + len + " and " + query.length
-            + " (row " + page.rows[i] + " of " + file + ", column " + column + ")");
+        throw wrongDimensions(spec, query, column, len, file, page.rows[i]);
       }
       int off = batch.offset(r);
       top.offer(spec.function.rankKey(spec.function.apply(values, off, query, 0, len)), id,
           values, off);
     }
+  }
+
+  private static IllegalArgumentException wrongDimensions(SearchSpec spec, float[] query,
+      String column, int len, Path file, long row) {
+    return new IllegalArgumentException(spec.function.sqlName() + ": the query vector has "
+        + query.length + " dimensions and column " + column + " has " + len + " (" + file
+        + ", row " + row + ")");
   }
 
   private static boolean hasColumn(SearchSpec spec, Path file, String column) {

@@ -193,8 +193,9 @@ class IndexInPlaceTest {
         SQLException viaA = assertThrows(SQLException.class, () -> run(a, q, ROWS));
         SQLException viaB = assertThrows(SQLException.class, () -> run(b, q, ROWS));
         for (SQLException e : new SQLException[] {viaA, viaB}) {
-          assertTrue(String.valueOf(e.getMessage()).contains("different lengths: 0 and " + DIM),
-              e.getMessage());
+          assertTrue(String.valueOf(e.getMessage()).contains("the query vector has " + DIM
+              + " dimensions and column emb has 0"), e.getMessage());
+          assertEquals("22000", e.getSQLState(), e.getMessage());
         }
       }
     }

@@ -122,8 +122,12 @@ class VectorFunctionsTest {
       assertNull(single(pq, "SELECT " + fn + "(CAST(NULL AS REAL ARRAY), ARRAY[1, 2])"), fn);
       assertNull(single(pq, "SELECT " + fn + "(ARRAY[1, 2], CAST(NULL AS REAL ARRAY))"), fn);
       assertNull(single(pq, "SELECT " + fn + "(NULL, ARRAY[1, 2])"), fn);
-      // A vector holding a NULL element gives NULL (DuckDB raises an error instead).
-      assertNull(single(pq, "SELECT " + fn + "(ARRAY[1, NULL], ARRAY[1, 2])"), fn);
+      // A query vector (here a literal) holding a NULL element is an error, as in DuckDB.
+      SQLException e = assertThrows(SQLException.class,
+          () -> single(pq, "SELECT " + fn + "(ARRAY[1, NULL], ARRAY[1, 2])"), fn);
+      assertTrue(e.getMessage().contains("the query vector holds a NULL at element 2 of 2"),
+          e.getMessage());
+      assertEquals("22000", e.getSQLState(), fn);
       assertNull(single(pq, "SELECT " + fn + "(embedding, embedding) FROM docs WHERE id = 3"), fn);
       assertNotNull(single(pq, "SELECT " + fn + "(embedding, embedding) FROM docs WHERE id = 4"), fn);
     }

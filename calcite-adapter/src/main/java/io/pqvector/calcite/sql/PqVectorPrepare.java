@@ -25,6 +25,8 @@ import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.sql2rel.SqlToRelConverter;
+import org.apache.calcite.tools.Program;
+import org.apache.calcite.tools.Programs;
 
 /**
  * Calcite's statement preparation with pqvector's additions: the vector functions in the operator
@@ -132,6 +134,11 @@ public class PqVectorPrepare extends CalcitePrepareImpl {
           .withIdentifierExpansion(true));
       return new PqVectorValidator(operators, (CalciteCatalogReader) catalogReader,
           context.getTypeFactory(), validatorConfig);
+    }
+
+    /** Calcite's program, then REAL/DOUBLE/ARRAY sort keys ordered as DuckDB orders them. */
+    @Override protected Program getProgram() {
+      return Programs.sequence(super.getProgram(), TotalOrderSort.PROGRAM);
     }
 
     @Override protected SqlToRelConverter getSqlToRelConverter(SqlValidator validator,

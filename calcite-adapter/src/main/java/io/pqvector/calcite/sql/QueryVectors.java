@@ -24,9 +24,12 @@ public final class QueryVectors {
     }
   }
 
-  /** The vector as floats, or null if it is NULL or holds a NULL element. */
+  /**
+   * The vector as floats, or null if it is NULL or a stored vector holding a NULL element. Any
+   * other vector holding a NULL (a literal, a parameter) is an error, as in DuckDB.
+   */
   public static float[] toFloats(Object value) {
-    if (value == null) {
+    if (value == null || value instanceof PartlyNullVector) {
       return null;
     }
     if (value instanceof FloatVector) {
@@ -44,6 +47,28 @@ public final class QueryVectors {
       last = new Converted(value, result);
     }
     return result;
+  }
+
+  /**
+   * The query vector of a nearest-neighbour search. A NULL one, or one holding a NULL element,
+   * would rank no row, so it is an error rather than an answer of arbitrary rows.
+   */
+  public static float[] queryVector(String function, Object value) {
+    float[] query;
+    try {
+      query = toFloats(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(function + ": " + e.getMessage(), e);
+    }
+    if (query == null) {
+      if (value instanceof List) {
+        List<?> list = (List<?>) value;
+        throw new IllegalArgumentException(function + ": the query vector holds a NULL at element "
+            + (list.indexOf(null) + 1) + " of " + list.size());
+      }
+      throw new IllegalArgumentException(function + ": the query vector is NULL");
+    }
+    return query;
   }
 
   private static float[] convert(Object value) {
@@ -77,7 +102,8 @@ public final class QueryVectors {
     for (int i = 0; i < f.length; i++) {
       Object o = list.get(i);
       if (o == null) {
-        return null;
+        throw new IllegalArgumentException("the query vector holds a NULL at element " + (i + 1)
+            + " of " + f.length);
       }
       if (!(o instanceof Number)) {
         throw new IllegalArgumentException("expected a vector of numbers but element " + i

@@ -43,9 +43,24 @@ public final class VectorOperators {
   public static final SqlUserDefinedFunction ARRAY_NEGATIVE_INNER_PRODUCT =
       function("array_negative_inner_product", "arrayNegativeInnerProduct");
 
-  private static final SqlOperatorTable TABLE = SqlOperatorTables.of(ARRAY_DISTANCE,
-      ARRAY_COSINE_DISTANCE, ARRAY_COSINE_SIMILARITY, ARRAY_INNER_PRODUCT,
-      ARRAY_NEGATIVE_INNER_PRODUCT);
+  // DuckDB's list_* aliases, which DuckDB users write on list columns.
+  public static final SqlUserDefinedFunction LIST_DISTANCE =
+      function("list_distance", "listDistance");
+  public static final SqlUserDefinedFunction LIST_COSINE_DISTANCE =
+      function("list_cosine_distance", "listCosineDistance");
+  public static final SqlUserDefinedFunction LIST_COSINE_SIMILARITY =
+      function("list_cosine_similarity", "listCosineSimilarity");
+  public static final SqlUserDefinedFunction LIST_INNER_PRODUCT =
+      function("list_inner_product", "listInnerProduct");
+  public static final SqlUserDefinedFunction LIST_NEGATIVE_INNER_PRODUCT =
+      function("list_negative_inner_product", "listNegativeInnerProduct");
+
+  private static final List<SqlOperator> ALL = List.of(ARRAY_DISTANCE, ARRAY_COSINE_DISTANCE,
+      ARRAY_COSINE_SIMILARITY, ARRAY_INNER_PRODUCT, ARRAY_NEGATIVE_INNER_PRODUCT, LIST_DISTANCE,
+      LIST_COSINE_DISTANCE, LIST_COSINE_SIMILARITY, LIST_INNER_PRODUCT,
+      LIST_NEGATIVE_INNER_PRODUCT);
+
+  private static final SqlOperatorTable TABLE = SqlOperatorTables.of(ALL);
 
   private VectorOperators() {}
 
@@ -55,8 +70,7 @@ public final class VectorOperators {
 
   /** Whether {@code op} is one of these functions. */
   public static boolean isVectorFunction(SqlOperator op) {
-    return op == ARRAY_DISTANCE || op == ARRAY_COSINE_DISTANCE || op == ARRAY_COSINE_SIMILARITY
-        || op == ARRAY_INNER_PRODUCT || op == ARRAY_NEGATIVE_INNER_PRODUCT;
+    return ALL.contains(op);
   }
 
   private static SqlUserDefinedFunction function(String name, String method) {

@@ -1,6 +1,11 @@
 package org.apache.calcite.jdbc;
 
 import java.sql.SQLException;
+import java.util.List;
+import org.apache.calcite.avatica.AvaticaClientRuntimeException;
+import org.apache.calcite.avatica.AvaticaSeverity;
+import org.apache.calcite.avatica.QueryState;
+import org.apache.calcite.avatica.remote.TypedValue;
 import org.apache.calcite.avatica.AvaticaConnection;
 import org.apache.calcite.avatica.NoSuchStatementException;
 
@@ -45,6 +50,39 @@ public final class PqVectorMetaImpl extends CalciteMetaImpl {
             callback.execute();
           }
         });
+  }
+
+  /**
+   * Runs the query. Avatica turns any unchecked exception raised here into an SQLException
+   * without an SQLState; a data error (a query vector holding a NULL, of the wrong length) is
+   * passed on with 22000, and an SQLException raised below keeps its own state.
+   */
+  @Override public Iterable<Object> createIterable(StatementHandle handle, QueryState state,
+      Signature signature, List<TypedValue> parameterValues, Frame firstFrame) {
+    try {
+      return super.createIterable(handle, state, signature, parameterValues, firstFrame);
+    } catch (RuntimeException e) {
+      throw withSqlState(e);
+    }
+  }
+
+  static RuntimeException withSqlState(RuntimeException e) {
+    Throwable dataError = null;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException && ((SQLException) t).getSQLState() != null) {
+        return clientException(t.getMessage(), ((SQLException) t).getSQLState(), e);
+      }
+      if (t instanceof IllegalArgumentException) {
+        dataError = t; // the innermost one: parallel streams wrap it in copies of itself
+      }
+    }
+    return dataError == null ? e : clientException(dataError.getMessage(), "22000", e);
+  }
+
+  private static RuntimeException clientException(String message, String sqlState,
+      Throwable e) {
+    return new AvaticaClientRuntimeException(message, 0, sqlState, AvaticaSeverity.ERROR,
+        List.of(e.toString()), null);
   }
 
   @Override public void commit(ConnectionHandle ch) {
