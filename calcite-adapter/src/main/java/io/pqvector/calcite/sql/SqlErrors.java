@@ -63,7 +63,8 @@ final class SqlErrors {
     while (cause.getCause() != null && cause.getMessage() == null) {
       cause = cause.getCause();
     }
-    String state = t instanceof IllegalArgumentException ? "22000" : null;
+    String state = t instanceof IllegalArgumentException ? "22000"
+        : t instanceof UnsupportedOperationException ? "0A000" : null;
     return new SQLException(cause.getMessage() == null ? t.toString() : cause.getMessage(),
         state, t);
   }

@@ -43,9 +43,12 @@ public final class VectorOperators {
   public static final SqlUserDefinedFunction ARRAY_NEGATIVE_INNER_PRODUCT =
       function("array_negative_inner_product", "arrayNegativeInnerProduct");
 
+  /** {@code embed(text)}: the text's embedding by the connection's model (see {@link TextEmbeddings}). */
+  public static final SqlUserDefinedFunction EMBED = EmbedOperator.create();
+
   private static final SqlOperatorTable TABLE = SqlOperatorTables.of(ARRAY_DISTANCE,
       ARRAY_COSINE_DISTANCE, ARRAY_COSINE_SIMILARITY, ARRAY_INNER_PRODUCT,
-      ARRAY_NEGATIVE_INNER_PRODUCT);
+      ARRAY_NEGATIVE_INNER_PRODUCT, EMBED);
 
   private VectorOperators() {}
 
