@@ -246,6 +246,7 @@ class SearchInWordsTest {
         "{\"name\": \"minilm-cls\", \"pooling\": \"cls\", \"normalize\": true}");
     try (Connection c = connect("embedModel=" + model)) {
       SQLException e = assertThrows(SQLException.class, () -> packages(c, "a text editor", 3));
+      assertEquals("22000", e.getSQLState());
       String m = String.valueOf(e.getMessage());
       assertTrue(m.contains("'all-MiniLM-L6-v2'") && m.contains("'minilm-cls'")
           && m.contains("embedding") && m.contains("embedModel"), m);
