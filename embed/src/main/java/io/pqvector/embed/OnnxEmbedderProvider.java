@@ -1,22 +1,16 @@
 package io.pqvector.embed;
 
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
-import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import io.pqvector.calcite.sql.TextEmbedder;
 import io.pqvector.calcite.sql.TextEmbedderProvider;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Opens models for pqvector's {@code embed()}: all-MiniLM-L6-v2 from langchain4j's jar by default
- * (384 dimensions, mean pooling, normalised), or a model directory holding {@code model.onnx},
- * {@code tokenizer.json} and {@code embed.json}. Resources are read through this class's own
+ * Opens models for pqvector's {@code embed()}: all-MiniLM-L6-v2 from langchain4j's model jar by
+ * default (384 dimensions, mean pooling, normalised, 128 tokens), or a model directory holding
+ * {@code model.onnx}, {@code tokenizer.json} and {@code embed.json}. Resources are read through this class's own
  * class loader, so the jar works in tools that load drivers in a class loader of their own.
  */
 public final class OnnxEmbedderProvider implements TextEmbedderProvider {
@@ -27,9 +21,8 @@ public final class OnnxEmbedderProvider implements TextEmbedderProvider {
 
   @Override public TextEmbedder open(Path modelDirectory) throws IOException {
     if (modelDirectory == null) {
-      byte[] model = resource(DEFAULT_ONNX);
-      return new OnnxTextEmbedder(DEFAULT_MODEL, encoder(model, resource(DEFAULT_TOKENIZER),
-          PoolingMode.MEAN), 384, ModelConfig.DEFAULT);
+      return new OnnxTextEmbedder(resource(DEFAULT_ONNX), resource(DEFAULT_TOKENIZER),
+          ModelConfig.DEFAULT, 384);
     }
     Path onnx = modelDirectory.resolve("model.onnx");
     Path tokenizer = modelDirectory.resolve("tokenizer.json");
@@ -40,8 +33,8 @@ public final class OnnxEmbedderProvider implements TextEmbedderProvider {
       }
     }
     ModelConfig config = ModelConfig.read(modelDirectory);
-    return new OnnxTextEmbedder(config.name(), encoder(Files.readAllBytes(onnx),
-        Files.readAllBytes(tokenizer), config.pooling()), -1, config);
+    return new OnnxTextEmbedder(Files.readAllBytes(onnx), Files.readAllBytes(tokenizer), config,
+        -1);
   }
 
   static byte[] resource(String name) throws IOException {
@@ -51,17 +44,6 @@ public final class OnnxEmbedderProvider implements TextEmbedderProvider {
             + " (pqvector-embed.jar is incomplete)");
       }
       return in.readAllBytes();
-    }
-  }
-
-  private static OnnxBertBiEncoder encoder(byte[] model, byte[] tokenizer, PoolingMode pooling)
-      throws IOException {
-    try {
-      OrtEnvironment env = OrtEnvironment.getEnvironment();
-      OrtSession session = env.createSession(model, new OrtSession.SessionOptions());
-      return new OnnxBertBiEncoder(env, session, new ByteArrayInputStream(tokenizer), pooling);
-    } catch (OrtException | RuntimeException e) {
-      throw new IOException("ONNX Runtime cannot load the model: " + e.getMessage(), e);
     }
   }
 }

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
 import io.pqvector.calcite.sql.TextEmbedder;
 import io.pqvector.calcite.sql.TextEmbeddings;
 import java.util.ArrayList;
@@ -52,10 +55,16 @@ class ReferenceVectorsTest {
     try (ReferenceEncoder r = new ReferenceEncoder()) {
       reference = r.embed(SENTENCES);
     }
+    // A second, independent implementation: langchain4j's own in-process model class.
+    List<TextSegment> segments = new ArrayList<>();
+    SENTENCES.forEach(t -> segments.add(TextSegment.from(t)));
+    List<Embedding> langchain4j = new AllMiniLmL6V2EmbeddingModel().embedAll(segments).content();
     for (int i = 0; i < SENTENCES.size(); i++) {
       assertEquals(384, ours[i].length);
       double c = cosine(ours[i], reference[i]);
       assertTrue(c >= 0.999, "cosine " + c + " for '" + SENTENCES.get(i) + "'");
+      double l = cosine(ours[i], langchain4j.get(i).vector());
+      assertTrue(l >= 0.999, "cosine to langchain4j " + l + " for '" + SENTENCES.get(i) + "'");
       assertEquals(1.0, dot(ours[i], ours[i]), 1e-4);
     }
     // Sanity that the comparison can fail: different sentences are far apart.
@@ -97,9 +106,9 @@ class ReferenceVectorsTest {
   @Test
   void longTextsAreTruncatedToTheTokenizersWindow() throws Exception {
     TextEmbedder model = TextEmbeddings.model(null);
-    // The model's tokenizer.json truncates to 128 tokens, so langchain4j's split-and-average of
-    // texts over 510 tokens never happens with this model: what follows token 128 is ignored,
-    // as in the reference computation truncated the same way.
+    // Texts are cut at the model's window of 128 tokens, as the model's tokenizer.json (and so
+    // langchain4j's pipeline) does: what follows token 128 is ignored, as in the reference
+    // computation truncated the same way.
     String head = "Parquet files hold columns of typed values in row groups. ".repeat(15);
     String tail = "The recipe needs flour, eggs, butter and sugar for the cake. ".repeat(50);
     float[][] v = model.embed(List.of(head + tail, head), false);
