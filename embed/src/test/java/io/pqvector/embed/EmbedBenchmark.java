@@ -68,7 +68,7 @@ public final class EmbedBenchmark {
     for (int i = 0; i < texts.size(); i += batch) {
       model.embed(texts.subList(i, Math.min(texts.size(), i + batch)), false);
     }
-    report("pqvector model alone (langchain4j pipeline)", texts.size(), t0);
+    report("pqvector model alone (TextEmbedder.embed, batches as above)", texts.size(), t0);
 
     for (int threads : new int[] {1, 2}) {
       Path out = tmp.resolve("out-" + threads + "/packages.parquet");
