@@ -53,6 +53,8 @@ public final class VectorSearch {
         + (offset == null ? 0 : offset.longValue());
     int limit = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(0, k < 0 ? Long.MAX_VALUE : k));
     float[] query = QueryVectors.queryVector(spec.function.sqlName(), queryValue);
+    EmbeddingModelCheck.require(queryValue, spec.table,
+        spec.table.columnNames().get(spec.fields[spec.vectorField]));
     QueryCancellation cancel = QueryCancellation.of(root);
     Ranking ranking = new Ranking(limit, query == null ? 0 : query.length);
     List<Path> files = spec.table.files();

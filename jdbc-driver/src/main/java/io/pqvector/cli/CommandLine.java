@@ -24,7 +24,7 @@ final class CommandLine {
 
   /** Options that take no value. */
   private static final java.util.Set<String> FLAGS = java.util.Set.of("--json", "--force",
-      "--no-progress", "--duckdb", "--quiet", "--build");
+      "--no-progress", "--duckdb", "--quiet", "--build", "--index");
 
   static CommandLine parse(String[] args) throws UsageException {
     List<String> positionals = new ArrayList<>();

@@ -17,6 +17,7 @@ public final class Main {
       "  rewrite <in> <out> --column <name> [--metric l2|cosine|dot] [--lists N] [--seed S] [--force]",
       "                                        write an indexed copy laid out for search",
       BenchCommand.USAGE_LINE,
+      EmbedCommand.USAGE_LINE,
       "  sql <dir> [-e \"<query>\"]             open a SQL shell on a directory of Parquet files",
       "  help                                  show this text",
       "");
@@ -49,6 +50,8 @@ public final class Main {
         case "rewrite":
           return new RewriteCommand(out, err).run(CommandLine.parse(rest));
         case "bench": return new BenchCommand(out, err).run(CommandLine.parse(rest));
+        case "embed":
+          return new EmbedCommand(out, err).run(CommandLine.parse(rest));
         case "sql":
           return SqlCommand.run(rest, out, err);
         case "help":

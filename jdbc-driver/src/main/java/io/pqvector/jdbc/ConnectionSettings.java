@@ -28,6 +28,8 @@ public final class ConnectionSettings {
     m.put("useIndex", "false forces exact search (default true)");
     m.put("cacheSize", "bytes of decoded vectors kept in memory, e.g. 512m; 0 turns it off");
     m.put("followSymlinks", "true follows symbolic links that lead outside the root directory");
+    m.put("embedModel", "directory of the model embed() uses (model.onnx, tokenizer.json,"
+        + " embed.json); default all-MiniLM-L6-v2 from pqvector-embed.jar");
     m.put("user", "ignored (files need no login)");
     m.put("password", "ignored (files need no login)");
     KNOWN = m;

@@ -9,7 +9,7 @@ import java.util.RandomAccess;
  * {@code List}; this one boxes only when a caller asks for an element, and the distance functions
  * read {@link #array()} directly.
  */
-public final class FloatVector extends AbstractList<Float> implements RandomAccess {
+public class FloatVector extends AbstractList<Float> implements RandomAccess {
   private final float[] values;
 
   public FloatVector(float[] values) {

@@ -84,8 +84,15 @@ final class PlanCache {
     List<AvaticaParameter> templateParameters = template.parameters;
     Bindable<T> bindable = root -> {
       Runnable disarm = QueryDeadline.arm(root);
-      return SqlErrors.translating(
-          plan.enumerable(new LiftedParameters(root, lifted, templateParameters)), disarm);
+      org.apache.calcite.linq4j.Enumerable<T> rows;
+      try {
+        // Values computed once per execution (a query vector, embed('...')) are computed here.
+        rows = plan.enumerable(new LiftedParameters(root, lifted, templateParameters));
+      } catch (RuntimeException e) {
+        disarm.run();
+        throw SqlErrors.withSqlState(e);
+      }
+      return SqlErrors.translating(rows, disarm);
     };
     return new CalciteSignature<>(sql, userParameters, template.internalParameters,
         template.rowType, template.columns, template.cursorFactory, template.rootSchema,

@@ -1,6 +1,9 @@
 package io.pqvector.calcite.sql;
 
 import java.sql.SQLException;
+import java.util.List;
+import org.apache.calcite.avatica.AvaticaClientRuntimeException;
+import org.apache.calcite.avatica.AvaticaSeverity;
 import org.apache.calcite.linq4j.AbstractEnumerable;
 import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.linq4j.Enumerator;
@@ -58,12 +61,29 @@ final class SqlErrors {
     };
   }
 
+  /**
+   * An error raised while a statement starts executing, in the one form whose SQLState Avatica
+   * keeps when it wraps the error ("Error while executing SQL ..."); unchanged if it has none.
+   */
+  static RuntimeException withSqlState(RuntimeException e) {
+    String state = e instanceof IllegalArgumentException ? "22000"
+        : e instanceof UnsupportedOperationException ? "0A000" : null;
+    if (state == null) {
+      return e;
+    }
+    RuntimeException r = new AvaticaClientRuntimeException(e.getMessage(), 0, state,
+        AvaticaSeverity.ERROR, List.of(), null);
+    r.initCause(e);
+    return r;
+  }
+
   static SQLException toSql(Throwable t) {
     Throwable cause = t;
     while (cause.getCause() != null && cause.getMessage() == null) {
       cause = cause.getCause();
     }
-    String state = t instanceof IllegalArgumentException ? "22000" : null;
+    String state = t instanceof IllegalArgumentException ? "22000"
+        : t instanceof UnsupportedOperationException ? "0A000" : null;
     return new SQLException(cause.getMessage() == null ? t.toString() : cause.getMessage(),
         state, t);
   }

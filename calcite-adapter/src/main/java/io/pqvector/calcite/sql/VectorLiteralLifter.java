@@ -8,12 +8,14 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Finds {@code ARRAY[<numbers>]} literals passed directly to a vector function and replaces each
- * with a {@code ?}, so that queries differing only in their query vector share one plan. It reads
+ * Finds {@code ARRAY[<numbers>]} literals passed directly to a vector function, and the text of
+ * {@code embed('...')}, and replaces each with a {@code ?}, so that queries differing only in
+ * their query vector (or words) share one plan. It reads
  * the SQL text itself (skipping strings, quoted identifiers and comments) rather than asking
  * Calcite's parser: a 4,096-number literal takes tens of milliseconds to parse, which is exactly
- * the cost the plan cache exists to avoid. The lifted values are kept as float arrays, converted
- * exactly as the literal would have been (decimal text to the nearest float).
+ * the cost the plan cache exists to avoid. Lifted vectors are kept as float arrays, converted
+ * exactly as the literal would have been (decimal text to the nearest float); lifted texts as
+ * strings.
  */
 final class VectorLiteralLifter {
   private VectorLiteralLifter() {}
@@ -27,9 +29,10 @@ final class VectorLiteralLifter {
      * or -1 - (index into {@link #values}) for a lifted literal.
      */
     final int[] sources;
-    final List<float[]> values;
+    /** Lifted values: float[] for a vector literal, String for the text of embed('...'). */
+    final List<Object> values;
 
-    Lifted(String template, int[] sources, List<float[]> values) {
+    Lifted(String template, int[] sources, List<Object> values) {
       this.template = template;
       this.sources = sources;
       this.values = values;
@@ -52,7 +55,7 @@ final class VectorLiteralLifter {
     }
     StringBuilder template = new StringBuilder(sql.length());
     List<Integer> sources = new ArrayList<>();
-    List<float[]> values = new ArrayList<>();
+    List<Object> values = new ArrayList<>();
     Deque<String> calls = new ArrayDeque<>(); // the function name of each open parenthesis
     String lastWord = null;
     int userParameters = 0;
@@ -62,6 +65,16 @@ final class VectorLiteralLifter {
       char c = sql.charAt(i);
       if (c == '\'' || c == '"' || c == '`') {
         int end = skipQuoted(sql, i, c);
+        if (c == '\'' && isSoleEmbedArgument(sql, template, calls.peek(), i, end)) {
+          // embed('words'): the text becomes a parameter too, so asking in other words reuses
+          // the plan and costs one model call, not a new plan.
+          template.append('?');
+          sources.add(-1 - values.size());
+          values.add(sql.substring(i + 1, end - 1).replace("''", "'"));
+          i = end;
+          lastWord = null;
+          continue;
+        }
         template.append(sql, i, end);
         i = end;
         lastWord = null;
@@ -116,6 +129,26 @@ final class VectorLiteralLifter {
     }
     return new Lifted(template.toString(),
         sources.stream().mapToInt(Integer::intValue).toArray(), values);
+  }
+
+  /**
+   * Whether the string literal ending at {@code end} is the only argument of {@code embed(...)}:
+   * the template so far ends with {@code embed(} and a {@code )} follows the literal.
+   */
+  private static boolean isSoleEmbedArgument(String sql, StringBuilder template, String function,
+      int start, int end) {
+    if (!"embed".equalsIgnoreCase(function) || end - start < 2 || sql.charAt(end - 1) != '\'') {
+      return false; // another function, or an unterminated string
+    }
+    int t = template.length() - 1;
+    while (t >= 0 && Character.isWhitespace(template.charAt(t))) {
+      t--;
+    }
+    int n = end;
+    while (n < sql.length() && Character.isWhitespace(sql.charAt(n))) {
+      n++;
+    }
+    return t >= 0 && template.charAt(t) == '(' && n < sql.length() && sql.charAt(n) == ')';
   }
 
   private static boolean isVectorCall(String function) {

@@ -55,10 +55,13 @@ public final class VectorOperators {
   public static final SqlUserDefinedFunction LIST_NEGATIVE_INNER_PRODUCT =
       function("list_negative_inner_product", "listNegativeInnerProduct");
 
+  /** {@code embed(text)}: the text's embedding by the connection's model (see {@link TextEmbeddings}). */
+  public static final SqlUserDefinedFunction EMBED = EmbedOperator.create();
+
   private static final List<SqlOperator> ALL = List.of(ARRAY_DISTANCE, ARRAY_COSINE_DISTANCE,
       ARRAY_COSINE_SIMILARITY, ARRAY_INNER_PRODUCT, ARRAY_NEGATIVE_INNER_PRODUCT, LIST_DISTANCE,
       LIST_COSINE_DISTANCE, LIST_COSINE_SIMILARITY, LIST_INNER_PRODUCT,
-      LIST_NEGATIVE_INNER_PRODUCT);
+      LIST_NEGATIVE_INNER_PRODUCT, EMBED);
 
   private static final SqlOperatorTable TABLE = SqlOperatorTables.of(ALL);
 
