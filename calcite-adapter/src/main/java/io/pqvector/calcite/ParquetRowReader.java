@@ -39,6 +39,9 @@ final class ParquetRowReader implements Closeable {
   private long nextRow;
   private long lastRow = -1;
   private int blockIndex = -1;
+  /** A row group's last wanted row (within the group) still to be read on its own, or -1. */
+  private long pendingLastRow = -1;
+  private int pendingBlock;
   private final PooledReaders.Key poolKey;
   private final java.util.Set<ColumnPath> requestedPaths = new java.util.HashSet<>();
 
@@ -86,6 +89,9 @@ final class ParquetRowReader implements Closeable {
 
   /** The next row, or null when the file is exhausted. */
   Object[] next() throws IOException {
+    if (remainingInGroup == 0 && pendingLastRow >= 0) {
+      readLastRowAlone();
+    }
     if (remainingInGroup == 0 && !nextRowGroup()) {
       return null;
     }
@@ -96,6 +102,24 @@ final class ParquetRowReader implements Closeable {
       lastRow = wantedRows[wantedIndex++];
     }
     return records.read();
+  }
+
+  /**
+   * Reads the last wanted row of a row group with a read of its own. parquet-mr 1.18's
+   * SynchronizingColumnReader can return, for the last row of a RowRanges selection, the values
+   * of an earlier row of a column whose pages end before that row (apache/parquet-java#3747,
+   * fixed after 1.18): a column with pages of other sizes than the vector column's, as in every
+   * file {@code rewrite} writes, then gave a row its neighbour's id. Every selected row but the
+   * last is read correctly, so the first read stops before it and a one-row selection, which
+   * cannot go wrong that way, reads it.
+   */
+  private void readLastRowAlone() throws IOException {
+    RowRanges.Builder last = RowRanges.builder();
+    last.addSelectedRange(pendingLastRow, pendingLastRow);
+    PageReadStore pages = reader.readFilteredRowGroup(pendingBlock, last.build());
+    records = columnIO.getRecordReader(pages, materializer, FilterCompat.NOOP);
+    remainingInGroup = 1;
+    pendingLastRow = -1;
   }
 
   /** The global index of the row {@link #next()} returned last. */
@@ -139,13 +163,20 @@ final class ParquetRowReader implements Closeable {
         positions[i] = wantedRows[from + i] - first;
       }
       if (hasOffsetIndexes(block)) {
-        // Only the pages holding the wanted rows are read; parquet-mr keeps the columns in step.
+        // Only the pages holding the wanted rows are read; parquet-mr keeps the columns in step,
+        // except for the last selected row (see readLastRowAlone).
         RowRanges.Builder ranges = RowRanges.builder();
         for (long p : positions) {
           ranges.addSelectedRange(p, p);
         }
         PageReadStore pages = reader.readFilteredRowGroup(index, ranges.build());
         records = columnIO.getRecordReader(pages, materializer, FilterCompat.NOOP);
+        if (positions.length > 1) {
+          remainingInGroup = positions.length - 1;
+          pendingLastRow = positions[positions.length - 1];
+          pendingBlock = index;
+          return true;
+        }
       } else {
         // No offset index: every page is read, but rows in between are skipped value by value,
         // never assembled into records.
