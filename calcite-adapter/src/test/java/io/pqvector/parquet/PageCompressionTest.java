@@ -73,7 +73,7 @@ class PageCompressionTest {
   }
 
   @Test
-  void damagedPagesAreErrorsNotWrongBytes() {
+  void damagedPagesAreErrorsNotWrongBytes() throws IOException {
     byte[] raw = page(5_000, 4);
     for (PageCompression codec : new PageCompression[] {PageCompression.LZ4_RAW,
         PageCompression.LZ4, PageCompression.BROTLI}) {
