@@ -421,6 +421,11 @@ class LayoutInvariantsTest {
     }
   }
 
+  /** What each of the six connections of {@link #check} reads, in their order. */
+  private static final String[] SOURCES = {"in place, default nprobe",
+      "rewrite copy, default nprobe", "in place, exact plan", "rewrite copy, exact plan",
+      "in place, nprobe >= lists", "rewrite copy, nprobe >= lists"};
+
   private static void checkQueries(String what, Connection[] connections, int fileCount, Fn fn,
       Filter filter, Map<Long, OracleRow> oracle, List<float[]> queries) throws SQLException {
     String sql = "SELECT id, word, cat, score, note, embedding, " + fn.sql + "(embedding, ?) AS d"
@@ -442,10 +447,11 @@ class LayoutInvariantsTest {
         List<Result> origProbeAll = run(statements[4], query);
         List<Result> copyProbeAll = run(statements[5], query);
         // (a) every row is itself: its distance, its vector and its other columns
-        for (List<Result> rows : List.of(origApprox, copyApprox, exact, copyExact, origProbeAll,
-            copyProbeAll)) {
-          for (Result r : rows) {
-            assertOwnRow(at, r, oracle, fn, query, filter);
+        List<List<Result>> answers = List.of(origApprox, copyApprox, exact, copyExact,
+            origProbeAll, copyProbeAll);
+        for (int a = 0; a < answers.size(); a++) {
+          for (Result r : answers.get(a)) {
+            assertOwnRow(at + ", " + SOURCES[a], r, oracle, fn, query, filter);
           }
         }
         // The exact answer is the top k of the oracle (ties aside).
