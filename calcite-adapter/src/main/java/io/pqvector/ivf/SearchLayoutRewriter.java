@@ -62,7 +62,8 @@ import org.apache.parquet.schema.Type;
  * column one vector per data page, UNCOMPRESSED, without dictionary, with an offset index; rows
  * ordered by IVF list (each list's rows contiguous, lists in order, rows without a vector last);
  * every other column's values, the schema and the key-value metadata (except {@code pqvector.*})
- * as in the input. The input is only read. See "Files written by {@code rewrite}" in
+ * as in the input, and their codecs (BROTLI, which can only be read, becomes SNAPPY). The input
+ * is only read. See "Files written by {@code rewrite}" in
  * {@code docs/index-format.md} for what a reader may rely on.
  *
  * <p><b>How.</b> The vectors are validated, sampled, clustered and assigned exactly as
@@ -354,6 +355,9 @@ public final class SearchLayoutRewriter {
             continue;
           }
           CompressionCodecName codec = chunk.getCodec();
+          if (!LocalCodecFactory.canCompress(codec)) {
+            codec = CompressionCodecName.SNAPPY; // BROTLI is read but cannot be written
+          }
           CompressionCodecName seen = codecs.putIfAbsent(leaf, codec);
           if (seen != null && seen != codec) {
             codecs.put(leaf, CompressionCodecName.SNAPPY);

@@ -7,7 +7,8 @@ import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
- * A parquet-mr {@link CompressionCodecFactory} over snappy-java, zstd-jni and java.util.zip.
+ * A parquet-mr {@link CompressionCodecFactory} over snappy-java, zstd-jni, java.util.zip,
+ * aircompressor (LZ4_RAW, Hadoop-framed LZ4) and Google's Brotli decoder (read only).
  *
  * <p>parquet-mr's own factory instantiates Hadoop codecs, which need a Hadoop {@code Configuration}
  * and its transitive dependencies; this one needs neither. Asking for any other codec gives an
@@ -20,6 +21,14 @@ public final class LocalCodecFactory implements CompressionCodecFactory {
   /** @param file what to name in error messages (a path, or a description) */
   public LocalCodecFactory(Object file) {
     this.file = file;
+  }
+
+  /**
+   * Whether pages can be written with {@code codec} (every codec read is written too, except
+   * BROTLI, for which no pure-Java encoder exists).
+   */
+  public static boolean canCompress(CompressionCodecName codec) {
+    return PageCompression.canWrite(codec);
   }
 
   @Override

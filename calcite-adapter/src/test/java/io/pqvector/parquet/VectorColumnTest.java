@@ -31,6 +31,9 @@ class VectorColumnTest {
         variant("snappy", new Spec().codec(CompressionCodecName.SNAPPY).rows(600).pageSize(2048).rowGroupRows(250)),
         variant("zstd", new Spec().codec(CompressionCodecName.ZSTD).rows(600).pageSize(2048).rowGroupRows(250)),
         variant("gzip", new Spec().codec(CompressionCodecName.GZIP).rows(600).pageSize(2048).rowGroupRows(250)),
+        variant("lz4_raw", new Spec().codec(CompressionCodecName.LZ4_RAW).rows(600).pageSize(2048).rowGroupRows(250)),
+        variant("lz4 (Hadoop framing) one per page v2", new Spec().codec(CompressionCodecName.LZ4).v2().onePerPage()
+            .rows(150)),
         variant("snappy one per page", new Spec().codec(CompressionCodecName.SNAPPY).onePerPage().rows(120)),
         variant("dictionary v1", new Spec().dictionary(16).rows(800).pageSize(1024).rowGroupRows(300)),
         variant("dictionary v2", new Spec().dictionary(16).v2().rows(800).pageSize(1024).rowGroupRows(300)),
