@@ -18,6 +18,8 @@ public final class Main {
       "                                        write an indexed copy laid out for search",
       BenchCommand.USAGE_LINE,
       "  sql <dir> [-e \"<query>\"]             open a SQL shell on a directory of Parquet files",
+      ServeCommand.USAGE_LINE,
+      UsersCommand.USAGE_LINE,
       "  help                                  show this text",
       "");
 
@@ -51,6 +53,10 @@ public final class Main {
         case "bench": return new BenchCommand(out, err).run(CommandLine.parse(rest));
         case "sql":
           return SqlCommand.run(rest, out, err);
+        case "serve":
+          return new ServeCommand(out, err).run(CommandLine.parse(rest));
+        case "users":
+          return UsersCommand.run(rest, System.in, out, err);
         case "help":
         case "--help":
         case "-h":
