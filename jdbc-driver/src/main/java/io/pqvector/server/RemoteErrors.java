@@ -20,9 +20,29 @@ final class RemoteErrors {
   private RemoteErrors() {}
 
   static AvaticaRuntimeException of(SQLException e) {
-    String state = e.getSQLState() == null ? "HY000" : e.getSQLState();
+    String state = sqlState(e);
     return new AvaticaRuntimeException(e.getMessage(), e.getErrorCode(), state,
         AvaticaSeverity.ERROR);
+  }
+
+  /**
+   * The first SQLState in the chain; Calcite's own errors often carry none, and a validation
+   * error (unknown table or column, bad SQL) is then 42000 as the project promises.
+   */
+  private static String sqlState(Throwable e) {
+    boolean validation = false;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        return s.getSQLState();
+      }
+      String name = t.getClass().getName();
+      validation |= name.endsWith("CalciteContextException")
+          || name.endsWith("SqlValidatorException") || name.endsWith("SqlParseException");
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return validation ? "42000" : "HY000";
   }
 
   /** The nearest SQLException in the chain, as the client should see it; else {@code e}. */
