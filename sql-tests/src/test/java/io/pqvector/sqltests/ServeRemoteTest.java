@@ -46,7 +46,7 @@ class ServeRemoteTest {
   static PqVectorServer json;
 
   @BeforeAll static void serve() throws Exception {
-    dir = ServedData.create(tmp.resolve("data"));
+    dir = ServedData.shared();
     protobuf = start(Serialization.PROTOBUF, ServerLimits.DEFAULT);
     json = start(Serialization.JSON, ServerLimits.DEFAULT);
   }
@@ -190,6 +190,17 @@ class ServeRemoteTest {
           b.append("(").append(state).append(") ");
         } catch (ReflectiveOperationException notThatKind) {
           // Only Avatica's runtime exceptions carry a state this way.
+        }
+        try {
+          // The server's own exception text, which Avatica's client keeps beside its message.
+          for (Object server : (List<?>) t.getClass().getMethod("getServerExceptions")
+              .invoke(t)) {
+            String first = String.valueOf(server).lines().findFirst().orElse("");
+            b.append("server: ").append(first.length() > 600 ? first.substring(0, 600) : first)
+                .append(" | ");
+          }
+        } catch (ReflectiveOperationException | ClassCastException notThatKind) {
+          // Not an Avatica exception.
         }
       }
       return b.toString();

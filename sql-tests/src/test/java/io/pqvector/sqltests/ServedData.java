@@ -19,6 +19,18 @@ import java.util.List;
 final class ServedData {
   private ServedData() {}
 
+  private static Path shared;
+
+  /** One copy per test JVM (under target/), shared by the serve test classes. */
+  static synchronized Path shared() throws Exception {
+    if (shared == null) {
+      Path base = java.nio.file.Paths.get("target", "serve-data").toAbsolutePath();
+      Files.createDirectories(base);
+      shared = create(Files.createTempDirectory(base, "data"));
+    }
+    return shared;
+  }
+
   static Path create(Path dir) throws Exception {
     Files.createDirectories(dir);
     IvfFixtures.writeClustered(dir.resolve("v768.parquet"), 1500, 768, 12, 0, 7, "embedding");
