@@ -193,8 +193,8 @@ class ServeRemoteTest {
         }
         try {
           // The server's own exception text, which Avatica's client keeps beside its message.
-          for (Object server : (List<?>) t.getClass().getMethod("getServerExceptions")
-              .invoke(t)) {
+          String getter = t instanceof SQLException ? "getStackTraces" : "getServerExceptions";
+          for (Object server : (List<?>) t.getClass().getMethod(getter).invoke(t)) {
             String first = String.valueOf(server).lines().findFirst().orElse("");
             b.append("server: ").append(first.length() > 600 ? first.substring(0, 600) : first)
                 .append(" | ");
