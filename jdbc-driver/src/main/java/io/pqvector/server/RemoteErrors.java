@@ -1,5 +1,6 @@
 package io.pqvector.server;
 
+import io.pqvector.calcite.QueryCancellation;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -26,14 +27,18 @@ final class RemoteErrors {
   }
 
   /**
-   * The first SQLState in the chain; Calcite's own errors often carry none, and a validation
-   * error (unknown table or column, bad SQL) is then 42000 as the project promises.
+   * The first SQLState in the chain; Calcite's own errors often carry none: a cancelled or
+   * timed-out query is then HY008, a validation error (unknown table or column, bad SQL) 42000.
    */
   private static String sqlState(Throwable e) {
     boolean validation = false;
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SQLException s && s.getSQLState() != null) {
         return s.getSQLState();
+      }
+      if (t instanceof QueryCancellation.QueryCancelledException
+          || t instanceof java.util.concurrent.CancellationException) {
+        return "HY008";
       }
       String name = t.getClass().getName();
       validation |= name.endsWith("CalciteContextException")
