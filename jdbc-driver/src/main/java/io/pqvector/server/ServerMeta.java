@@ -123,7 +123,7 @@ final class ServerMeta extends JdbcMeta {
     acquire(h.connectionId);
     executing.add(s);
     try {
-      return checkRows(super.execute(h, VectorParameters.fromWire(parameterValues),
+      return checkRows(super.execute(h, parameterValues,
           maxRowsInFirstFrame));
     } finally {
       executing.remove(s);
