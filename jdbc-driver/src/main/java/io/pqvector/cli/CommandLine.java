@@ -52,6 +52,11 @@ final class CommandLine {
     return positionals;
   }
 
+  /** Every {@code --name value} option given. */
+  Map<String, String> options() {
+    return java.util.Collections.unmodifiableMap(options);
+  }
+
   String option(String name, String fallback) {
     return options.getOrDefault(name, fallback);
   }

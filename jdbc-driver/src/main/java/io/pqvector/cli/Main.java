@@ -19,6 +19,8 @@ public final class Main {
       BenchCommand.USAGE_LINE,
       EmbedCommand.USAGE_LINE,
       "  sql <dir> [-e \"<query>\"]             open a SQL shell on a directory of Parquet files",
+      ServeCommand.USAGE_LINE,
+      UsersCommand.USAGE_LINE,
       "  help                                  show this text",
       "");
 
@@ -54,6 +56,10 @@ public final class Main {
           return new EmbedCommand(out, err).run(CommandLine.parse(rest));
         case "sql":
           return SqlCommand.run(rest, out, err);
+        case "serve":
+          return new ServeCommand(out, err).run(CommandLine.parse(rest));
+        case "users":
+          return UsersCommand.run(rest, System.in, out, err);
         case "help":
         case "--help":
         case "-h":

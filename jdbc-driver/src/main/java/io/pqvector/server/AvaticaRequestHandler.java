@@ -1,0 +1,153 @@
+package io.pqvector.server;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+import org.apache.calcite.avatica.AvaticaSeverity;
+import org.apache.calcite.avatica.metrics.noop.NoopMetricsSystem;
+import org.apache.calcite.avatica.remote.AvaticaRuntimeException;
+import org.apache.calcite.avatica.remote.Handler.HandlerResponse;
+import org.apache.calcite.avatica.remote.JsonHandler;
+import org.apache.calcite.avatica.remote.ProtobufHandler;
+import org.apache.calcite.avatica.remote.ProtobufTranslationImpl;
+import org.apache.calcite.avatica.remote.Service;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.handler.AbstractHandler;
+
+/**
+ * One HTTP endpoint speaking Avatica's protocol in one serialization, with what Avatica's own
+ * handlers leave out: a bound on the request size (checked while reading, so a body without a
+ * length cannot fill the heap), BASIC authentication against a {@link UsersFile}, and refusals
+ * the client can read (an Avatica error response with a message and SQLState, not a bare HTTP
+ * status, whenever the client would otherwise only see the status).
+ */
+final class AvaticaRequestHandler extends AbstractHandler {
+  private final Serialization serialization;
+  private final ProtobufHandler protobuf;
+  private final JsonHandler json;
+  private final BasicAuthenticator auth;
+  private final long maxRequestBytes;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean stopping;
+
+  AvaticaRequestHandler(Service service, Serialization serialization, BasicAuthenticator auth,
+      long maxRequestBytes) {
+    this.serialization = serialization;
+    this.protobuf = new ProtobufHandler(service, new ProtobufTranslationImpl(),
+        NoopMetricsSystem.getInstance());
+    this.json = new JsonHandler(service, NoopMetricsSystem.getInstance());
+    this.auth = auth;
+    this.maxRequestBytes = maxRequestBytes;
+  }
+
+  void setRpcMetadata(Service.RpcMetadataResponse metadata) {
+    protobuf.setRpcMetadata(metadata);
+    json.setRpcMetadata(metadata);
+  }
+
+  void stopAccepting() {
+    stopping = true;
+  }
+
+  int inFlight() {
+    return inFlight.get();
+  }
+
+  @Override public void handle(String target, Request baseRequest, HttpServletRequest request,
+      HttpServletResponse response) throws IOException {
+    baseRequest.setHandled(true);
+    if (!"POST".equals(request.getMethod())) {
+      response.setStatus(HttpServletResponse.SC_METHOD_NOT_ALLOWED);
+      response.setContentType("text/plain;charset=utf-8");
+      response.getOutputStream().write(("This is a pqvector server speaking Avatica's "
+          + serialization.urlName() + " protocol. Connect with a JDBC client: "
+          + "jdbc:avatica:remote:url=<this address>;serialization=" + serialization.urlName()
+          + "\n").getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    inFlight.incrementAndGet();
+    try {
+      if (auth != null) {
+        BasicAuthenticator.Result r = auth.authenticate(request.getHeader("Authorization"),
+            request.getRemoteAddr());
+        if (r.challenge()) {
+          response.setHeader("WWW-Authenticate", "Basic realm=\"pqvector\", charset=\"UTF-8\"");
+          response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+          response.setContentType("text/plain;charset=utf-8");
+          response.getOutputStream().write(r.error().getBytes(StandardCharsets.UTF_8));
+          return;
+        }
+        if (!r.ok()) {
+          refuse(response, r.error(), "28000");
+          return;
+        }
+      }
+      if (stopping) {
+        refuse(response, "pqvector server is shutting down", "08006");
+        return;
+      }
+      byte[] body = readBounded(request);
+      if (body == null) {
+        refuse(response, "request body larger than the server's limit of " + maxRequestBytes
+            + " bytes (--max-request-bytes)", "54000");
+        return;
+      }
+      if (serialization == Serialization.PROTOBUF) {
+        write(response, protobuf.apply(body));
+      } else {
+        HandlerResponse<String> r = json.apply(new String(body, StandardCharsets.UTF_8));
+        response.setContentType("application/json;charset=utf-8");
+        response.setStatus(r.getStatusCode());
+        response.getOutputStream().write(r.getResponse().getBytes(StandardCharsets.UTF_8));
+      }
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  private byte[] readBounded(HttpServletRequest request) throws IOException {
+    long declared = request.getContentLengthLong();
+    if (declared > maxRequestBytes) {
+      return null;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(
+        (int) Math.max(declared > 0 ? declared : 0, 256));
+    byte[] buf = new byte[8192];
+    try (InputStream in = request.getInputStream()) {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        if (out.size() + (long) n > maxRequestBytes) {
+          return null;
+        }
+        out.write(buf, 0, n);
+      }
+    }
+    return out.toByteArray();
+  }
+
+  /** Answers with an Avatica error response, which clients turn into an SQLException. */
+  private void refuse(HttpServletResponse response, String message, String sqlState)
+      throws IOException {
+    AvaticaRuntimeException e = new AvaticaRuntimeException(message, -1, sqlState,
+        AvaticaSeverity.ERROR);
+    if (serialization == Serialization.PROTOBUF) {
+      write(response, protobuf.convertToErrorResponse(e));
+    } else {
+      HandlerResponse<String> r = json.convertToErrorResponse(e);
+      response.setContentType("application/json;charset=utf-8");
+      response.setStatus(r.getStatusCode());
+      response.getOutputStream().write(r.getResponse().getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  private static void write(HttpServletResponse response, HandlerResponse<byte[]> r)
+      throws IOException {
+    response.setContentType("application/octet-stream;charset=utf-8");
+    response.setStatus(r.getStatusCode());
+    response.getOutputStream().write(r.getResponse());
+  }
+}
