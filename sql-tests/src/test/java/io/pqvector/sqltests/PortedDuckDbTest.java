@@ -160,6 +160,33 @@ class PortedDuckDbTest {
     }
   }
 
+  /** Empty vectors through a search (a float[0] parameter): NULL under cosine, 0 otherwise. */
+  @Test void emptyVectorsInASearch() throws Exception {
+    // Enough rows that the planner takes the top-k operator rather than a sort.
+    Path empties = dir.resolve("empties");
+    Files.createDirectories(empties);
+    duck("COPY (SELECT i::INTEGER AS i, []::FLOAT[] AS l FROM range(1000) t(i)) TO "
+        + lit(empties.resolve("empty_lists.parquet")) + " (FORMAT parquet)");
+    for (String options : new String[] {"", ";useIndex=false"}) {
+      try (Connection c = Fixtures.pqvector(empties, options)) {
+        for (String[] fn : new String[][] {{"list_cosine_distance", null, ""},
+            {"list_cosine_similarity", null, " DESC"}, {"list_distance", "0.0", ""},
+            {"list_inner_product", "0.0", " DESC"}}) {
+          String sql = "SELECT i, " + fn[0] + "(l, ?) AS d FROM empty_lists ORDER BY d" + fn[2]
+              + " LIMIT 2";
+          assertTrue(IvfFixtures.explain(c, sql, new float[0]).contains("ExactTopK"), sql);
+          try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, new float[0]);
+            List<List<Object>> rows = Fixtures.rows(ps.executeQuery());
+            assertEquals(2, rows.size(), sql);
+            assertEquals(fn[1], rows.get(0).get(1) == null ? null
+                : rows.get(0).get(1).toString(), sql);
+          }
+        }
+      }
+    }
+  }
+
   /**
    * The values the ported scripts expect, computed by DuckDB on the same Parquet files with
    * DuckDB's own SQL (and list_ names on the list files), equal pqvector's within 1e-6.
