@@ -33,6 +33,19 @@ public final class PqVectorDriver extends Driver {
 
   static {
     new PqVectorDriver().register();
+    // In the shaded jar Calcite's Driver (our superclass) is relocated, and its static block has just
+    // registered a relocated jdbc:calcite: driver, which would answer a host's own Calcite URLs.
+    if (Driver.class.getName().startsWith("io.pqvector.shaded.")) {
+      for (java.sql.Driver d : java.util.Collections.list(java.sql.DriverManager.getDrivers())) {
+        if (d.getClass() == Driver.class) {
+          try {
+            java.sql.DriverManager.deregisterDriver(d);
+          } catch (SQLException e) {
+            // Not ours to keep: leaving it registered is harmless for pqvector's own URLs.
+          }
+        }
+      }
+    }
   }
 
   public PqVectorDriver() {
