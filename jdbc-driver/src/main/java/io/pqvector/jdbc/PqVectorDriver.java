@@ -18,6 +18,7 @@ import org.apache.calcite.avatica.Meta;
 import org.apache.calcite.jdbc.CalciteConnection;
 import org.apache.calcite.jdbc.CalcitePrepare;
 import org.apache.calcite.jdbc.Driver;
+import org.apache.calcite.jdbc.PqVectorJdbcFactory;
 import org.apache.calcite.jdbc.PqVectorMetaImpl;
 import org.apache.calcite.schema.SchemaPlus;
 import org.apache.calcite.schema.lookup.LikePattern;
@@ -61,6 +62,10 @@ public final class PqVectorDriver extends Driver {
         0, 1);
   }
 
+  @Override protected String getFactoryClassName(JdbcVersion jdbcVersion) {
+    return PqVectorJdbcFactory.class.getName();
+  }
+
   @Override public CalcitePrepare createPrepare() {
     return new PqVectorPrepare();
   }
@@ -93,6 +98,7 @@ public final class PqVectorDriver extends Driver {
     calcite.setProperty("defaultNullCollation", "LAST");
     calcite.setProperty("typeSystem", PqVectorTypeSystem.class.getName() + "#INSTANCE");
     calcite.setProperty(DIRECTORY_PROPERTY, settings.root().toString());
+    calcite.setProperty(PqVectorJdbcFactory.URL_PROPERTY, url);
     settings.options().forEach((k, v) -> calcite.setProperty("pqvector." + k, v));
     return super.connect(ConnectionSettings.PREFIX, calcite);
   }

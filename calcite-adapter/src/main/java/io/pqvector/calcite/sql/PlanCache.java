@@ -1,6 +1,7 @@
 package io.pqvector.calcite.sql;
 
 import java.lang.reflect.Type;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.Objects;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.adapter.java.JavaTypeFactory;
 import org.apache.calcite.avatica.AvaticaParameter;
+import org.apache.calcite.avatica.ColumnMetaData;
 import org.apache.calcite.jdbc.CalcitePrepare.CalciteSignature;
 import org.apache.calcite.linq4j.QueryProvider;
 import org.apache.calcite.runtime.Bindable;
@@ -83,13 +85,33 @@ final class PlanCache {
     CalciteSignature<T> plan = (CalciteSignature<T>) template;
     List<AvaticaParameter> templateParameters = template.parameters;
     Bindable<T> bindable = root -> {
-      Runnable disarm = QueryDeadline.arm(root);
+      QueryDeadline deadline = QueryDeadline.arm(root);
       return SqlErrors.translating(
-          plan.enumerable(new LiftedParameters(root, lifted, templateParameters)), disarm);
+          plan.enumerable(new LiftedParameters(root, lifted, templateParameters)), deadline);
     };
     return new CalciteSignature<>(sql, userParameters, template.internalParameters,
-        template.rowType, template.columns, template.cursorFactory, template.rootSchema,
+        template.rowType, unboundedText(template.columns), template.cursorFactory,
+        template.rootSchema,
         template.getCollationList(), -1, bindable, template.statementType);
+  }
+
+  /**
+   * Text and binary columns have no declared length (Parquet has none), which Calcite reports as
+   * precision 0; clients size their buffers from it, so report the largest length instead.
+   */
+  static List<ColumnMetaData> unboundedText(List<ColumnMetaData> columns) {
+    List<ColumnMetaData> out = new ArrayList<>(columns.size());
+    for (ColumnMetaData c : columns) {
+      int type = c.type.id;
+      boolean text = type == Types.VARCHAR || type == Types.CHAR || type == Types.VARBINARY
+          || type == Types.BINARY;
+      out.add(!text || c.precision > 0 ? c : new ColumnMetaData(c.ordinal, c.autoIncrement,
+          c.caseSensitive, c.searchable, c.currency, c.nullable, c.signed, c.displaySize,
+          c.label, c.columnName, c.schemaName, Integer.MAX_VALUE, c.scale, c.tableName,
+          c.catalogName, c.type, c.readOnly, c.writable, c.definitelyWritable,
+          c.columnClassName));
+    }
+    return out;
   }
 
   /**
