@@ -17,7 +17,8 @@ import scala.Option;
 /**
  * Spark's JDBC source over {@code jdbc:pqvector:} URLs. Spark maps {@code java.sql.Types.ARRAY} only
  * through a dialect; this one reads the element type from pqvector's type names ({@code REAL ARRAY} is
- * {@code array<float>}, {@code INTEGER ARRAY} is {@code array<int>}, nested arrays nest). Register it
+ * {@code array<float>}, {@code INTEGER ARRAY} is {@code array<int>}, nested arrays nest), and a REAL
+ * (a distance) is a {@code float}, as in the file, where Spark's default would widen it. Register it
  * once per JVM:
  *
  * <pre>
@@ -49,6 +50,9 @@ public final class PqVectorDialect extends JdbcDialect {
 
   @Override public Option<DataType> getCatalystType(int sqlType, String typeName, int size,
       MetadataBuilder md) {
+    if (sqlType == Types.REAL) {
+      return Option.apply(DataTypes.FloatType); // Spark's default reads REAL as double
+    }
     if (sqlType != Types.ARRAY || typeName == null) {
       return Option.empty();
     }

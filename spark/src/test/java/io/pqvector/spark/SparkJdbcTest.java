@@ -161,7 +161,9 @@ class SparkJdbcTest {
     literal.append(']');
     String query = "SELECT id, array_distance(embedding, " + literal + ") AS dist FROM docs"
         + " ORDER BY dist LIMIT 5";
-    List<Row> rows = read("query", query).collectAsList();
+    Dataset<Row> topK = read("query", query);
+    assertEquals(DataTypes.FloatType, topK.schema().apply("dist").dataType());
+    List<Row> rows = topK.collectAsList();
     List<Long> expected = IntStream.range(0, ROWS).boxed()
         .sorted(Comparator.comparingDouble(i -> distance(vectors[i], q))).limit(5)
         .map(i -> (long) i).collect(Collectors.toList());

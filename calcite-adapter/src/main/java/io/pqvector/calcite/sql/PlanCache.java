@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.adapter.java.JavaTypeFactory;
 import org.apache.calcite.avatica.AvaticaParameter;
@@ -93,6 +95,48 @@ final class PlanCache {
         template.rowType, unboundedText(template.columns), template.cursorFactory,
         template.rootSchema,
         template.getCollationList(), -1, bindable, template.statementType);
+  }
+
+  /**
+   * The plan of an EXPLAIN whose vector literals were lifted: it is the plan the query really runs
+   * with, and each lifted vector shows as {@code <vector(n)>} instead of n DECIMAL literals (which
+   * buried the operators, IvfTopK included, under the numbers).
+   */
+  @SuppressWarnings("unchecked")
+  static <T> CalciteSignature<T> showingVectors(CalciteSignature<T> plan,
+      VectorLiteralLifter.Lifted lifted) {
+    Pattern marker = Pattern.compile("\\?(\\d+)");
+    java.util.function.UnaryOperator<String> rewrite = text -> {
+      Matcher m = marker.matcher(text);
+      StringBuilder out = new StringBuilder();
+      while (m.find()) {
+        int i = Integer.parseInt(m.group(1));
+        String shown = i < lifted.sources.length && lifted.sources[i] < 0
+            ? "<vector(" + lifted.values.get(-1 - lifted.sources[i]).length + ")>"
+            : "?" + (i < lifted.sources.length ? lifted.sources[i] : i);
+        m.appendReplacement(out, Matcher.quoteReplacement(shown));
+      }
+      m.appendTail(out);
+      return out.toString();
+    };
+    Bindable<T> bindable = root -> plan.enumerable(root).select(row -> {
+      if (row instanceof String) {
+        return (T) rewrite.apply((String) row);
+      }
+      if (row instanceof Object[]) {
+        Object[] cells = ((Object[]) row).clone();
+        for (int c = 0; c < cells.length; c++) {
+          if (cells[c] instanceof String) {
+            cells[c] = rewrite.apply((String) cells[c]);
+          }
+        }
+        return (T) cells;
+      }
+      return row;
+    });
+    return new CalciteSignature<>(plan.sql, plan.parameters, plan.internalParameters,
+        plan.rowType, plan.columns, plan.cursorFactory, plan.rootSchema,
+        plan.getCollationList(), -1, bindable, plan.statementType);
   }
 
   /**

@@ -104,6 +104,9 @@ public final class SqlErrors {
       if (c instanceof SQLTimeoutException) {
         return TIMEOUT;
       }
+      if (c instanceof SQLException && "Statement canceled".equals(c.getMessage())) {
+        return CANCELLED; // Avatica's own check of the cancel flag, between rows
+      }
       if (c instanceof QueryCancellation.QueryCancelledException) {
         return CANCELLED;
       }
