@@ -121,6 +121,9 @@ class ClientCompatibilityTest {
     try (Connection c = DriverManager.getConnection("jdbc:pqvector:" + dir
         + ";ApplicationName=x;loginTimeout=5")) {
       assertFalse(c.isClosed());
+      // Tools set client info after connecting; it is kept, not refused.
+      c.setClientInfo("ApplicationName", "DBeaver 25.1");
+      assertEquals("DBeaver 25.1", c.getClientInfo("ApplicationName"));
     }
     SQLException typo = assertThrows(SQLException.class,
         () -> DriverManager.getConnection("jdbc:pqvector:" + dir + ";nprobes=5"));

@@ -88,8 +88,8 @@ final class PlanCache {
     List<AvaticaParameter> templateParameters = template.parameters;
     Bindable<T> bindable = root -> {
       QueryDeadline deadline = QueryDeadline.arm(root);
-      return SqlErrors.translating(
-          plan.enumerable(new LiftedParameters(root, lifted, templateParameters)), deadline);
+      return SqlErrors.binding(
+          () -> plan.enumerable(new LiftedParameters(root, lifted, templateParameters)), deadline);
     };
     return new CalciteSignature<>(sql, userParameters, template.internalParameters,
         template.rowType, unboundedText(template.columns), template.cursorFactory,

@@ -37,6 +37,22 @@ public final class SqlErrors {
 
   private SqlErrors() {}
 
+  /**
+   * Binds a plan and translates its errors; binding itself may run the query (an aggregate is
+   * computed eagerly by Calcite's generated code).
+   */
+  static <T> Enumerable<T> binding(java.util.function.Supplier<Enumerable<T>> bind,
+      QueryDeadline deadline) {
+    Enumerable<T> rows;
+    try {
+      rows = bind.get();
+    } catch (RuntimeException | AssertionError x) {
+      deadline.disarm();
+      throw sneaky(toSql(x, deadline));
+    }
+    return translating(rows, deadline);
+  }
+
   static <T> Enumerable<T> translating(Enumerable<T> rows, QueryDeadline deadline) {
     return new AbstractEnumerable<T>() {
       @Override public Enumerator<T> enumerator() {

@@ -32,6 +32,7 @@ import org.apache.calcite.linq4j.Enumerator;
 
 /**
  * Calcite's JDBC objects with what clients expect of them: errors carry a standard SQLState,
+ * client info (which DBeaver and pools set) is kept instead of refused,
  * {@code setMaxRows} holds for prepared statements too, {@code getWarnings} reports files searched
  * exactly instead of through their index, {@code getURL()} is the URL as given, arrays read back as
  * {@code float[]} and as an (INDEX, VALUE) result set. It lives in Calcite's package because the
@@ -105,6 +106,9 @@ public class PqVectorJdbcFactory extends CalciteFactory {
 
   /** The connection: the URL as given, maxRows and warnings applied where rows are produced. */
   static final class Connection extends CalciteConnectionImpl {
+    /** Client info (ApplicationName, ...) that tools and pools set; kept and returned, not used. */
+    private final Properties clientInfo = new Properties();
+
     Connection(Driver driver, AvaticaFactory factory, String url, Properties info,
         CalciteSchema rootSchema, JavaTypeFactory typeFactory) {
       super(driver, factory, url, info, rootSchema, typeFactory);
@@ -127,6 +131,26 @@ public class PqVectorJdbcFactory extends CalciteFactory {
         rows = EnumerableDefaults.take(rows, maxRows);
       }
       return sink == null ? rows : reportingWarnings(rows, sink);
+    }
+
+    @Override public void setClientInfo(String name, String value) {
+      if (value == null) {
+        clientInfo.remove(name);
+      } else {
+        clientInfo.setProperty(name, value);
+      }
+    }
+
+    @Override public void setClientInfo(Properties properties) {
+      clientInfo.clear();
+      clientInfo.putAll(properties);
+    }
+
+    @Override public Properties getClientInfo() throws SQLException {
+      super.getClientInfo(); // checks that the connection is open
+      Properties copy = new Properties();
+      copy.putAll(clientInfo);
+      return copy;
     }
 
     @Override public CalcitePreparedStatement prepareStatement(String sql, int resultSetType,

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.calcite.avatica.AvaticaConnection;
 import org.apache.calcite.avatica.NoSuchStatementException;
+import org.apache.calcite.avatica.remote.TypedValue;
 import org.apache.calcite.linq4j.Enumerable;
 import org.apache.calcite.linq4j.Linq4j;
 import org.apache.calcite.schema.lookup.LikePattern;
@@ -69,6 +70,22 @@ public final class PqVectorMetaImpl extends CalciteMetaImpl {
             callback.execute();
           }
         });
+  }
+
+  /**
+   * As Calcite's, but an error keeps its cause (Calcite keeps only the message), so the SQLState
+   * and the exception class (SQLTimeoutException) of the error reach the caller.
+   */
+  @Override Iterable<Object> _createIterable(StatementHandle handle, Signature signature,
+      List<TypedValue> parameterValues, Frame firstFrame) {
+    try {
+      @SuppressWarnings("unchecked")
+      CalcitePrepare.CalciteSignature<Object> calciteSignature =
+          (CalcitePrepare.CalciteSignature<Object>) signature;
+      return getConnection().enumerable(handle, calciteSignature, parameterValues);
+    } catch (SQLException e) {
+      throw new RuntimeException(e.getMessage(), e);
+    }
   }
 
   @Override Enumerable<MetaSchema> schemas(String catalog, LikePattern pattern) {
