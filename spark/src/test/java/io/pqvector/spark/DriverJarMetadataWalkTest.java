@@ -40,7 +40,7 @@ class DriverJarMetadataWalkTest {
   Path demo() throws Exception {
     Path data = Files.createDirectories(dir.resolve("data"));
     int code = io.pqvector.cli.Main.run(new String[] {"demo", "--dir", data.toString(), "--rows",
-        "500", "--dim", "8"}, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
+        "3000", "--dim", "8"}, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()),
         System.err);
     assertEquals(0, code);
     return data;
