@@ -63,6 +63,7 @@ public final class ParquetTableScan extends TableScan implements EnumerableRel {
 
   @Override public void register(RelOptPlanner planner) {
     planner.addRule(ParquetProjectScanRule.CONFIG.toRule());
+    planner.addRule(ParquetAggregateScanRule.CONFIG.toRule());
     planner.addRule(ParquetFilterPruningRule.CONFIG.toRule());
     planner.addRule(VectorTopKRule.CONFIG.toRule());
     // A bounded top-k sort for ORDER BY ... LIMIT shapes the vector rule does not take.

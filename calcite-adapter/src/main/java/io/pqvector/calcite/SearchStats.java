@@ -1,5 +1,7 @@
 package io.pqvector.calcite;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Counters of one vector query: how many files went through an index, what was read. */
@@ -8,6 +10,16 @@ public final class SearchStats {
   final AtomicLong exactFiles = new AtomicLong();
   final AtomicLong listsProbed = new AtomicLong();
   final AtomicLong rowsScored = new AtomicLong();
+  private final List<String> fallbacks = new ArrayList<>();
+
+  synchronized void exactFallback(String message) {
+    fallbacks.add(message);
+  }
+
+  /** Files searched exactly although they have an index (stale, damaged, other metric), why. */
+  public synchronized List<String> fallbacks() {
+    return new ArrayList<>(fallbacks);
+  }
 
   public long indexedFiles() {
     return indexedFiles.get();

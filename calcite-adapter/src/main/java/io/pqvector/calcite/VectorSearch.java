@@ -63,6 +63,7 @@ public final class VectorSearch {
     Winners winners = ranking.winners();
     List<Object[]> rows = WinningRows.read(spec, winners.rows, winners.vectors);
     LAST_STATS.set(ranking.stats);
+    ranking.stats.fallbacks().forEach(QueryWarnings::add);
     List<Object> out = new ArrayList<>(rows.size());
     for (Object[] row : rows) {
       if (subqueryRow != null) {
@@ -227,8 +228,11 @@ public final class VectorSearch {
     if (index.status() != FileIndex.Status.OK || index.metric() != spec.function.metric()
         || index.index().dimension() != query.length) {
       if (index.status() != FileIndex.Status.NONE) {
-        LOG.warn("searching {} exactly: {}", file, index.status() == FileIndex.Status.OK
-            ? "its index is for another metric or dimension" : index.problem());
+        String why = index.status() == FileIndex.Status.OK
+            ? "its index is for another metric or dimension" : index.problem();
+        LOG.warn("searching {} exactly: {}", file, why);
+        ranking.stats.exactFallback("searched " + file + " exactly instead of through its index: "
+            + why);
       }
       return false;
     }

@@ -25,15 +25,32 @@ public final class Main {
       "");
 
   public static void main(String[] args) {
-    // parquet-mr logs through SLF4J; a command line tool has no logging set up, so silence
-    // SLF4J's "no provider" notice unless the user chose a provider.
+    // The driver jar ships no SLF4J provider (hosts bring theirs); the command line names its own,
+    // which prints warnings (a file searched exactly instead of through its index) to stderr.
     if (System.getProperty("slf4j.provider") == null) {
-      System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+      System.setProperty("slf4j.provider", StderrLogging.class.getName());
     }
     if (System.getProperty("slf4j.internal.verbosity") == null) {
       System.setProperty("slf4j.internal.verbosity", "WARN");
     }
     System.exit(run(args, System.out, System.err));
+  }
+
+  /** The usage lines of one command (from the overall usage), or null for an unknown command. */
+  static String usageOf(String command) {
+    StringBuilder b = new StringBuilder();
+    boolean in = false;
+    for (String line : USAGE.split("\n")) {
+      if (line.startsWith("  ") && !line.startsWith("   ")) {
+        in = line.trim().startsWith(command + " ") || line.trim().equals(command);
+      } else if (!line.startsWith("   ")) {
+        in = false;
+      }
+      if (in) {
+        b.append(b.length() == 0 ? "usage: java -jar pqvector.jar " + line.trim() : "\n" + line);
+      }
+    }
+    return b.length() == 0 ? null : b.toString();
   }
 
   /** Runs a command; returns the process exit code. */
@@ -43,6 +60,13 @@ public final class Main {
       return 2;
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
+      String usage = usageOf(args[0]);
+      if (usage != null) {
+        out.println(usage);
+        return 0;
+      }
+    }
     try {
       switch (args[0]) {
         case "demo":

@@ -18,7 +18,10 @@ final class SqlCommand {
     }
     String url = "jdbc:pqvector:" + args[0];
     List<String> sqlline = new ArrayList<>(List.of("-u", url, "-n", "", "-p", "",
-        "-d", PqVectorDriver.class.getName(), "--maxWidth=200", "--isolation=TRANSACTION_NONE"));
+        "-d", PqVectorDriver.class.getName(), "--maxWidth=200", "--isolation=TRANSACTION_NONE",
+        // A vector column prints as thousands of characters; without a cap its header is
+        // centred far beyond the screen's edge and shows blank.
+        "--maxColumnWidth=60"));
     boolean oneStatement = false;
     for (int i = 1; i < args.length; i++) {
       if (args[i].equals("-e") && i + 1 < args.length) {

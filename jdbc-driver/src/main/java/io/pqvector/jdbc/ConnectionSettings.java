@@ -13,8 +13,9 @@ import java.util.TreeMap;
 
 /**
  * Parses {@code jdbc:pqvector:<directory>[;key=value]...} plus {@link Properties} into the root
- * directory and validated options. Unknown keys are an error that lists the known ones, so a typo
- * never silently falls back to a default.
+ * directory and validated options. Keys of other components (standard client properties such as
+ * ApplicationName) are ignored; a key within a small edit distance of a known one is an error naming
+ * it, so a typo never silently falls back to a default.
  */
 public final class ConnectionSettings {
   public static final String PREFIX = "jdbc:pqvector:";
@@ -75,13 +76,49 @@ public final class ConnectionSettings {
     for (Map.Entry<String, String> e : options.entrySet()) {
       String known = canonicalKey(e.getKey());
       if (known == null) {
-        throw new SQLException("pqvector: unknown connection property '" + e.getKey()
-            + "'; known properties: " + String.join(", ", KNOWN.keySet()), "08001");
+        rejectTypo(e.getKey());
+        continue; // another component's property (ApplicationName, ...): not ours to judge
       }
       canonical.put(known, e.getValue());
     }
     validate(canonical);
     return new ConnectionSettings(resolveDirectory(parts[0]), canonical);
+  }
+
+  /**
+   * Clients and pools send standard properties of their own, which are ignored; but a key a typing
+   * error or two away from one of ours ({@code nprobes}) would silently fall back to a default.
+   */
+  private static void rejectTypo(String key) throws SQLException {
+    String lower = key.toLowerCase(Locale.ROOT);
+    int allowed = lower.length() < 6 ? 1 : 2;
+    for (String k : KNOWN.keySet()) {
+      if (editDistance(lower, k.toLowerCase(Locale.ROOT)) <= allowed) {
+        throw new SQLException("pqvector: unknown connection property '" + key
+            + "'; did you mean '" + k + "'? known properties: " + String.join(", ",
+            KNOWN.keySet()), "08001");
+      }
+    }
+  }
+
+  /** Levenshtein distance. */
+  static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitute = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        cur[j] = Math.min(substitute, Math.min(prev[j], cur[j - 1]) + 1);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
   }
 
   private static String canonicalKey(String key) {

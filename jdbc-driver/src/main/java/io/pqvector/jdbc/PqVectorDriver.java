@@ -18,6 +18,7 @@ import org.apache.calcite.avatica.Meta;
 import org.apache.calcite.jdbc.CalciteConnection;
 import org.apache.calcite.jdbc.CalcitePrepare;
 import org.apache.calcite.jdbc.Driver;
+import org.apache.calcite.jdbc.PqVectorJdbcFactory;
 import org.apache.calcite.jdbc.PqVectorMetaImpl;
 import org.apache.calcite.schema.SchemaPlus;
 import org.apache.calcite.schema.lookup.LikePattern;
@@ -33,6 +34,19 @@ public final class PqVectorDriver extends Driver {
 
   static {
     new PqVectorDriver().register();
+    // In the shaded jar Calcite's Driver (our superclass) is relocated, and its static block has just
+    // registered a relocated jdbc:calcite: driver, which would answer a host's own Calcite URLs.
+    if (Driver.class.getName().startsWith("io.pqvector.shaded.")) {
+      for (java.sql.Driver d : java.util.Collections.list(java.sql.DriverManager.getDrivers())) {
+        if (d.getClass() == Driver.class) {
+          try {
+            java.sql.DriverManager.deregisterDriver(d);
+          } catch (SQLException e) {
+            // Not ours to keep: leaving it registered is harmless for pqvector's own URLs.
+          }
+        }
+      }
+    }
   }
 
   public PqVectorDriver() {
@@ -46,6 +60,10 @@ public final class PqVectorDriver extends Driver {
   @Override protected DriverVersion createDriverVersion() {
     return new DriverVersion("pqvector JDBC Driver", VERSION, "pqvector", VERSION, true, 0, 1,
         0, 1);
+  }
+
+  @Override protected String getFactoryClassName(JdbcVersion jdbcVersion) {
+    return PqVectorJdbcFactory.class.getName();
   }
 
   @Override public CalcitePrepare createPrepare() {
@@ -80,6 +98,7 @@ public final class PqVectorDriver extends Driver {
     calcite.setProperty("defaultNullCollation", "LAST");
     calcite.setProperty("typeSystem", PqVectorTypeSystem.class.getName() + "#INSTANCE");
     calcite.setProperty(DIRECTORY_PROPERTY, settings.root().toString());
+    calcite.setProperty(PqVectorJdbcFactory.URL_PROPERTY, url);
     settings.options().forEach((k, v) -> calcite.setProperty("pqvector." + k, v));
     return super.connect(ConnectionSettings.PREFIX, calcite);
   }

@@ -92,6 +92,15 @@ class CliTest {
             ? " (it went to System.out instead: '" + r.systemOut().trim() + "')" : ""));
   }
 
+  /** A 128-number vector column used to centre its header far past the screen's edge. */
+  @Test void sqlShowsTheVectorColumnsHeader() throws Exception {
+    Fixtures.writeDocs(dir.resolve("docs.parquet"), 3, 128, 1000);
+    Result r = run("sql", dir.toString(), "-e", "SELECT * FROM docs WHERE id = 1");
+    assertEquals(0, r.code(), () -> "stderr: " + r.err());
+    String header = r.out().lines().filter(l -> l.contains("title")).findFirst().orElse("");
+    assertTrue(header.contains("embedding"), r.out());
+  }
+
   @Test void sqlWithAFailingStatementIsNotSuccess() throws Exception {
     Fixtures.writeDocs(dir.resolve("docs.parquet"), 20, 8, 1000);
     Result r = run("sql", dir.toString(), "-e", "SELECT * FROM no_such_table");
@@ -123,6 +132,19 @@ class CliTest {
     Result r = run("help");
     assertEquals(0, r.code());
     assertTrue(r.out().contains("usage:"), r.out());
+  }
+
+  @Test void helpOnEveryCommandPrintsThatCommandsUsage() {
+    for (String command : new String[] {"demo", "index", "rewrite", "bench", "sql"}) {
+      for (String flag : new String[] {"--help", "-h"}) {
+        Result r = run(command, flag);
+        assertEquals(0, r.code(), command + " " + flag + ": " + r.err());
+        assertTrue(r.out().startsWith("usage: java -jar pqvector.jar " + command + " "),
+            command + " " + flag + ": " + r.out());
+        assertTrue(r.err().isEmpty(), r.err());
+      }
+    }
+    assertTrue(run("bench", "--help").out().contains("--target-recall"));
   }
 
   @Test void demoWritesDataAndPrintsRowsAndPlans() throws Exception {

@@ -145,8 +145,14 @@ class TypesTest {
           continue;
         }
         // The fractional-seconds precision is checked in temporalTextKeepsMilliseconds.
+        // TYPE_NAME is the name getTypeInfo lists; a DECIMAL's digits are in COLUMN_SIZE and
+        // DECIMAL_DIGITS.
+        String type = rs.getString("TYPE_NAME");
+        if (type.equals("DECIMAL")) {
+          type += "(" + rs.getInt("COLUMN_SIZE") + ", " + rs.getInt("DECIMAL_DIGITS") + ")";
+        }
         actual.put(rs.getString("COLUMN_NAME"),
-            rs.getString("TYPE_NAME").replaceAll("^(TIME|TIMESTAMP)\\([0-9]\\)$", "$1"));
+            type.replaceAll("^(TIME|TIMESTAMP)\\([0-9]\\)$", "$1"));
         assertEquals(DatabaseMetaData.columnNullable, rs.getInt("NULLABLE"),
             rs.getString("COLUMN_NAME"));
       }

@@ -1,14 +1,18 @@
 package io.pqvector.calcite.sql;
 
 import java.lang.reflect.Type;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.adapter.java.JavaTypeFactory;
 import org.apache.calcite.avatica.AvaticaParameter;
+import org.apache.calcite.avatica.ColumnMetaData;
 import org.apache.calcite.jdbc.CalcitePrepare.CalciteSignature;
 import org.apache.calcite.linq4j.QueryProvider;
 import org.apache.calcite.runtime.Bindable;
@@ -83,20 +87,83 @@ final class PlanCache {
     CalciteSignature<T> plan = (CalciteSignature<T>) template;
     List<AvaticaParameter> templateParameters = template.parameters;
     Bindable<T> bindable = root -> {
-      Runnable disarm = QueryDeadline.arm(root);
-      org.apache.calcite.linq4j.Enumerable<T> rows;
-      try {
-        // Values computed once per execution (a query vector, embed('...')) are computed here.
-        rows = plan.enumerable(new LiftedParameters(root, lifted, templateParameters));
-      } catch (RuntimeException e) {
-        disarm.run();
-        throw SqlErrors.withSqlState(e);
-      }
-      return SqlErrors.translating(rows, disarm);
+      QueryDeadline deadline = QueryDeadline.arm(root);
+      return SqlErrors.binding(
+          () -> plan.enumerable(new LiftedParameters(root, lifted, templateParameters)), deadline);
     };
     return new CalciteSignature<>(sql, userParameters, template.internalParameters,
-        template.rowType, template.columns, template.cursorFactory, template.rootSchema,
+        template.rowType, unboundedText(template.columns), template.cursorFactory,
+        template.rootSchema,
         template.getCollationList(), -1, bindable, template.statementType);
+  }
+
+  /**
+   * The plan of an EXPLAIN whose vector literals were lifted: it is the plan the query really runs
+   * with, and each lifted vector shows as {@code <vector(n)>} instead of n DECIMAL literals (which
+   * buried the operators, IvfTopK included, under the numbers).
+   */
+  /** A lifted literal as a plan shows it: a vector by its length, the text of embed('...'). */
+  private static String shownLiteral(Object value) {
+    if (value instanceof float[]) {
+      return "<vector(" + ((float[]) value).length + ")>";
+    }
+    return "'" + String.valueOf(value).replace("'", "''") + "'";
+  }
+
+  @SuppressWarnings("unchecked")
+  static <T> CalciteSignature<T> showingVectors(CalciteSignature<T> plan,
+      VectorLiteralLifter.Lifted lifted) {
+    Pattern marker = Pattern.compile("\\?(\\d+)");
+    java.util.function.UnaryOperator<String> rewrite = text -> {
+      Matcher m = marker.matcher(text);
+      StringBuilder out = new StringBuilder();
+      while (m.find()) {
+        int i = Integer.parseInt(m.group(1));
+        String shown = i < lifted.sources.length && lifted.sources[i] < 0
+            ? shownLiteral(lifted.values.get(-1 - lifted.sources[i]))
+            : "?" + (i < lifted.sources.length ? lifted.sources[i] : i);
+        m.appendReplacement(out, Matcher.quoteReplacement(shown));
+      }
+      m.appendTail(out);
+      return out.toString();
+    };
+    Bindable<T> bindable = root -> plan.enumerable(root).select(row -> {
+      if (row instanceof String) {
+        return (T) rewrite.apply((String) row);
+      }
+      if (row instanceof Object[]) {
+        Object[] cells = ((Object[]) row).clone();
+        for (int c = 0; c < cells.length; c++) {
+          if (cells[c] instanceof String) {
+            cells[c] = rewrite.apply((String) cells[c]);
+          }
+        }
+        return (T) cells;
+      }
+      return row;
+    });
+    return new CalciteSignature<>(plan.sql, plan.parameters, plan.internalParameters,
+        plan.rowType, plan.columns, plan.cursorFactory, plan.rootSchema,
+        plan.getCollationList(), -1, bindable, plan.statementType);
+  }
+
+  /**
+   * Text and binary columns have no declared length (Parquet has none), which Calcite reports as
+   * precision 0; clients size their buffers from it, so report the largest length instead.
+   */
+  static List<ColumnMetaData> unboundedText(List<ColumnMetaData> columns) {
+    List<ColumnMetaData> out = new ArrayList<>(columns.size());
+    for (ColumnMetaData c : columns) {
+      int type = c.type.id;
+      boolean text = type == Types.VARCHAR || type == Types.CHAR || type == Types.VARBINARY
+          || type == Types.BINARY;
+      out.add(!text || c.precision > 0 ? c : new ColumnMetaData(c.ordinal, c.autoIncrement,
+          c.caseSensitive, c.searchable, c.currency, c.nullable, c.signed, c.displaySize,
+          c.label, c.columnName, c.schemaName, Integer.MAX_VALUE, c.scale, c.tableName,
+          c.catalogName, c.type, c.readOnly, c.writable, c.definitelyWritable,
+          c.columnClassName));
+    }
+    return out;
   }
 
   /**

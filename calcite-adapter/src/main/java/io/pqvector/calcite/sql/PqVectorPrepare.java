@@ -81,7 +81,9 @@ public class PqVectorPrepare extends CalcitePrepareImpl {
       }
       cache.put(key, template);
     }
-    return PlanCache.bind(query.sql, template, lifted);
+    CalciteSignature<T> bound = PlanCache.bind(query.sql, template, lifted);
+    return VectorLiteralLifter.isExplain(query.sql) ? PlanCache.showingVectors(bound, lifted)
+        : bound;
   }
 
   /** Statements that write: the tables are Parquet files other tools own, so say so. */

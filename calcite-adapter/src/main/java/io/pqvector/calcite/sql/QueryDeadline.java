@@ -19,24 +19,52 @@ final class QueryDeadline {
         t.setDaemon(true);
         return t;
       });
+  private static final QueryDeadline NONE = new QueryDeadline(null, 0, new AtomicBoolean());
 
-  private QueryDeadline() {}
+  private final ScheduledFuture<?> task;
+  private final long timeoutMillis;
+  private final AtomicBoolean expired;
+
+  private QueryDeadline(ScheduledFuture<?> task, long timeoutMillis, AtomicBoolean expired) {
+    this.task = task;
+    this.timeoutMillis = timeoutMillis;
+    this.expired = expired;
+  }
 
   /**
-   * Schedules the statement's cancellation at its timeout, if it has one. The returned task must
-   * be disarmed when the query's rows are read (the flag belongs to the statement, which may run
+   * Schedules the statement's cancellation at its timeout, if it has one. The deadline must be
+   * disarmed when the query's rows are read (the flag belongs to the statement, which may run
    * again later).
    */
-  static Runnable arm(DataContext root) {
+  static QueryDeadline arm(DataContext root) {
     Object timeout = root.get(DataContext.Variable.TIMEOUT.camelName);
     Object flag = root.get(DataContext.Variable.CANCEL_FLAG.camelName);
     if (timeout instanceof Number && ((Number) timeout).longValue() > 0
         && flag instanceof AtomicBoolean) {
       AtomicBoolean cancel = (AtomicBoolean) flag;
-      ScheduledFuture<?> task = TIMER.schedule(() -> cancel.set(true),
-          ((Number) timeout).longValue(), TimeUnit.MILLISECONDS);
-      return () -> task.cancel(false);
+      long millis = ((Number) timeout).longValue();
+      AtomicBoolean expired = new AtomicBoolean();
+      ScheduledFuture<?> task = TIMER.schedule(() -> {
+        expired.set(true);
+        cancel.set(true);
+      }, millis, TimeUnit.MILLISECONDS);
+      return new QueryDeadline(task, millis, expired);
     }
-    return () -> { };
+    return NONE;
+  }
+
+  void disarm() {
+    if (task != null) {
+      task.cancel(false);
+    }
+  }
+
+  /** Whether the query was cancelled because its time was up (rather than by {@code cancel()}). */
+  boolean expired() {
+    return expired.get();
+  }
+
+  long timeoutMillis() {
+    return timeoutMillis;
   }
 }

@@ -50,9 +50,6 @@ final class VectorLiteralLifter {
 
   /** The lifted form of {@code sql}, or null when it has no vector literal to lift. */
   static Lifted lift(String sql) {
-    if (startsWithWord(sql, "EXPLAIN")) {
-      return null; // a plan should show the query as written
-    }
     StringBuilder template = new StringBuilder(sql.length());
     List<Integer> sources = new ArrayList<>();
     List<Object> values = new ArrayList<>();
@@ -153,6 +150,11 @@ final class VectorLiteralLifter {
 
   private static boolean isVectorCall(String function) {
     return function != null && VectorFunction.ofSqlName(function) != null;
+  }
+
+  /** Whether the statement is an EXPLAIN (its plan then shows lifted vectors as {@code <vector(n)>}). */
+  static boolean isExplain(String sql) {
+    return startsWithWord(sql, "EXPLAIN");
   }
 
   private static boolean startsWithWord(String sql, String word) {

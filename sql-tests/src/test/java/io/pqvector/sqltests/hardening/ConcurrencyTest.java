@@ -437,6 +437,12 @@ class ConcurrencyTest {
           canceller.shutdownNow();
         }
         assertNotNull(e, how + ": the query finished instead of being stopped");
+        if (how.equals("timeout")) {
+          assertTrue(e instanceof java.sql.SQLTimeoutException, "timeout: " + e);
+          assertEquals("HYT00", e.getSQLState());
+        } else {
+          assertEquals("HY008", e.getSQLState(), "cancel: " + e);
+        }
         double seconds = (stoppedAt[0] - start) / 1e9;
         System.out.printf("ConcurrencyTest %s: SQLException after %.2f s: %s%n", how, seconds,
             e.getMessage().lines().findFirst().orElse(""));
