@@ -152,9 +152,11 @@ public final class IvfIndexReader {
     int minor = Short.toUnsignedInt(buf.getShort(IvfIndexFormat.OFF_MINOR));
     boolean newerMinor = minor > IvfIndexFormat.MINOR_VERSION;
     long headerEnd = Integer.toUnsignedLong(buf.getInt(IvfIndexFormat.OFF_HEADER_LENGTH));
-    long expectedHeader = minor == 0 ? HEADER_LENGTH : IvfIndexFormat.HEADER_LENGTH_1_1;
-    if (!newerMinor && headerEnd != expectedHeader) {
-      throw fail("header length " + headerEnd + " must be " + expectedHeader + " in version "
+    // 1.0 has the 160-byte header; 1.1 the 176-byte one, or 1.0's when it carries no curve.
+    if (!newerMinor && headerEnd != HEADER_LENGTH
+        && (minor == 0 || headerEnd != IvfIndexFormat.HEADER_LENGTH_1_1)) {
+      throw fail("header length " + headerEnd + " must be " + HEADER_LENGTH
+          + (minor == 0 ? "" : " or " + IvfIndexFormat.HEADER_LENGTH_1_1) + " in version "
           + IvfIndexFormat.MAJOR_VERSION + "." + minor);
     }
     long limit = bytes.length - CHECKSUM_LENGTH;

@@ -125,10 +125,15 @@ public final class IvfProbe {
     long listed = 0;
     int probed = 0;
     int nprobe = depth.lists(want, 0, 0, false);
+    // Lists that held a passing row: a list whose rows all fail is empty for this query, so it
+    // does not count towards the depth (a filter that drops the query's own cluster would
+    // otherwise stop probing among the clusters that hold its answer).
+    int useful = 0;
     while (probed < order.length) {
-      if (probed >= nprobe && count >= want) {
+      if (useful >= nprobe && count >= want) {
         break;
       }
+      int before = count;
       int[] list = index.index().listRowIds(order[probed++]);
       listed += list.length;
       if (passing != null && listed >= passingCount) {
@@ -141,6 +146,9 @@ public final class IvfProbe {
         if (passing == null || passing.get(row)) {
           rows[count++] = row;
         }
+      }
+      if (count > before || passing == null) {
+        useful++;
       }
       if (passing != null) {
         nprobe = depth.lists(want, listed, count, true);

@@ -15,9 +15,9 @@ import java.util.stream.IntStream;
  * calibration adds no pass over the file. Afterwards, for each query and each true neighbour,
  * the position of the neighbour's list in the query's probe order says at which nprobe that
  * neighbour is found: one pass gives recall for every nprobe and several k. The curve stores,
- * per k and nprobe, the lower end of a one-sided 95 % confidence interval of the mean recall.
+ * per k and nprobe, the mean recall minus two standard errors of that mean.
  *
- * <p>The time is bounded by a budget of multiply-adds: as many queries as fit (50 to 200), and
+ * <p>The time is bounded by a budget of multiply-adds: as many queries as fit (50 to 1000), and
  * when even 50 queries over every row would exceed it, the neighbours are sought among a uniform
  * sample of the rows instead. A query's neighbours among a 1-in-m sample lie about as far as its
  * m-times-deeper neighbours in the whole file, which need more lists: the curve then errs towards
@@ -29,13 +29,13 @@ final class RecallCalibration {
   /** Multiply-adds the brute force may spend: about a second on two cores. */
   static final long WORK_BUDGET = 3_000_000_000L;
   static final int MIN_QUERIES = 50;
-  static final int MAX_QUERIES = 200;
+  static final int MAX_QUERIES = 1000;
   /**
    * The curve keeps the mean recall over the sample queries minus this many standard errors
-   * (a one-sided 95 % bound): other queries like the sample then reach the target on average,
+   * (about a one-sided 97.7 % bound): other queries like the sample then reach the target on average,
    * not merely half the time.
    */
-  static final double CONFIDENCE_Z = 1.645;
+  static final double CONFIDENCE_Z = 2.0;
   /** Every nprobe up to this one is a point of the curve; beyond it points grow by 8 %. */
   static final int DENSE_POINTS = 64;
 
