@@ -33,7 +33,8 @@ public final class IvfProbe {
    * the rows pass, about as deep as the k / s nearest. So the depth is taken from the curve for
    * k / s, where s is the pass rate among the rows probed so far, updated after each list. A
    * filter that keeps fewer rows near the query than elsewhere thus makes it probe further,
-   * which a pass rate over the whole file would miss.
+   * which a pass rate over the whole file would miss. Lists in which no row passes do not count,
+   * and a filtered query probes at least {@link #defaultNprobe} lists that hold passing rows.
    */
   public static final class Depth {
     private final int fixed;
@@ -61,11 +62,15 @@ public final class IvfProbe {
       if (curve == null) {
         return fixed;
       }
-      double kEffective = k;
-      if (filtered && listedRows > 0) {
-        kEffective = (double) k * listedRows / Math.max(1, passingRows);
+      if (!filtered) {
+        return curve.nprobeFor(k, target);
       }
-      return curve.nprobeFor(kEffective, target);
+      double kEffective = listedRows == 0 ? k
+          : (double) k * listedRows / Math.max(1, passingRows);
+      // The curve was measured without a filter, and how a filter lies against the clusters is
+      // not known in advance (one that drops the query's own cluster leaves its answer spread
+      // over many lists): a filtered query never probes fewer lists than the formula did.
+      return Math.max(curve.nprobeFor(kEffective, target), defaultNprobe(curve.lists()));
     }
 
     /** The lists an unfiltered query of {@code k} rows probes. */
