@@ -191,8 +191,12 @@ public final class IvfIndexBuilder {
     double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
     progress.update("training", 1, 1);
     int[] sizes = new int[listCount];
+    // Sample queries come from the reservoir slots after the training sample when there are
+    // any: rows k-means trained on pull centroids towards themselves and their neighbours, which
+    // made the curve promise more than held-out queries got (recall@100 0.943 against 0.95).
+    int queryFrom = scan.sampled > trainingRows ? trainingRows : 0;
     RecallCalibration calibration = new RecallCalibration(scan.sample, scan.sampleRows,
-        scan.sampled, scan.dim, metric, scan.indexed, seed);
+        queryFrom, scan.sampled - queryFrom, scan.dim, metric, scan.indexed, seed);
     int[] listOfRow = assign(vectors, trained.centroids(), listCount, scan.dim, (int) rowCount,
         sizes, calibration);
     progress.update("calibrating", 0, 1);
@@ -257,7 +261,9 @@ public final class IvfIndexBuilder {
 
   private Scan scan(VectorColumn vectors, int listCount) throws IOException, IndexBuildException {
     Scan scan = new Scan();
-    int capacity = (int) Math.min(Integer.MAX_VALUE / 2, (long) listCount * SAMPLE_PER_LIST);
+    // The training sample, then room for the recall calibration's sample queries.
+    int capacity = (int) Math.min(Integer.MAX_VALUE / 2,
+        (long) listCount * SAMPLE_PER_LIST + RecallCalibration.MAX_QUERIES);
     Random random = new Random(seed);
     long seen = 0;
     int groups = vectors.rowGroupCount();

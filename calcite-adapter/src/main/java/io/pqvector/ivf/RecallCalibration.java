@@ -10,7 +10,8 @@ import java.util.stream.IntStream;
 /**
  * Measures, while an index is built, how recall grows with nprobe on the file's own data.
  *
- * <p>Sample queries are rows of the file (drawn with the training sample). Their exact nearest
+ * <p>Sample queries are rows of the file, drawn uniformly with the training sample but not
+ * trained on (unless the file is so small that every row is). Their exact nearest
  * rows are found by brute force during the assignment pass, which reads every vector anyway, so
  * calibration adds no pass over the file. Afterwards, for each query and each true neighbour,
  * the position of the neighbour's list in the query's probe order says at which nprobe that
@@ -52,18 +53,21 @@ final class RecallCalibration {
   private long nanos;
 
   /**
-   * @param sample candidate query vectors (normalised for cosine), {@code sampled x dim}
+   * @param sample candidate query vectors (normalised for cosine), row-major
    * @param sampleRows the row id of each sample vector
+   * @param from the first sample vector to use as a query
+   * @param available sample vectors from {@code from} on
    * @param indexed rows with a vector in the file
    */
-  RecallCalibration(float[] sample, int[] sampleRows, int sampled, int dim, Metric metric,
-      long indexed, long seed) {
+  RecallCalibration(float[] sample, int[] sampleRows, int from, int available, int dim,
+      Metric metric, long indexed, long seed) {
     long perQuery = Math.max(1, indexed * dim);
     int q = (int) Math.max(MIN_QUERIES, Math.min(MAX_QUERIES, WORK_BUDGET / perQuery));
-    this.queryCount = Math.min(q, sampled);
-    this.rowFraction = Math.min(1.0, (double) WORK_BUDGET / ((double) queryCount * perQuery));
-    this.queries = Arrays.copyOf(sample, queryCount * dim);
-    this.queryRows = Arrays.copyOf(sampleRows, queryCount);
+    this.queryCount = Math.max(0, Math.min(q, available));
+    this.rowFraction = Math.min(1.0,
+        (double) WORK_BUDGET / ((double) Math.max(1, queryCount) * perQuery));
+    this.queries = Arrays.copyOfRange(sample, from * dim, (from + queryCount) * dim);
+    this.queryRows = Arrays.copyOfRange(sampleRows, from, from + queryCount);
     this.dim = dim;
     this.metric = metric;
     this.seed = seed;
