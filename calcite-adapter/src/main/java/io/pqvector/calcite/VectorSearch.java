@@ -237,10 +237,13 @@ public final class VectorSearch {
       return false;
     }
     int lists = index.index().listCount();
-    int nprobe = spec.nprobe != null ? Math.min(spec.nprobe, lists)
-        : IvfProbe.defaultNprobe(lists);
+    // An explicit nprobe, else the depth this file's recall curve gives for k and the target
+    // (indexes built before curves existed use the formula).
+    IvfProbe.Depth depth = spec.nprobe != null ? IvfProbe.Depth.fixed(Math.min(spec.nprobe, lists))
+        : index.index().recallCurve().map(c -> IvfProbe.Depth.recall(c, spec.recall))
+            .orElseGet(() -> IvfProbe.Depth.fixed(IvfProbe.defaultNprobe(lists)));
     IvfProbe.Candidates candidates = IvfProbe.candidates(index, IvfProbe.order(index, query),
-        nprobe, ranking.limit, passing);
+        depth, ranking.limit, passing);
     ranking.stats.listsProbed.addAndGet(candidates.listsProbed);
     long fileBase = (long) fileIndex << ROW_BITS;
     PageRows[] pages = PageRows.group(candidates.rows, vectors, index);

@@ -1,7 +1,9 @@
 package io.pqvector.calcite;
 
 import io.pqvector.calcite.sql.VectorFunction;
+import io.pqvector.format.RecallCurve;
 import io.pqvector.ivf.FileIndex;
+import io.pqvector.ivf.IvfProbe;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.calcite.adapter.enumerable.EnumerableConvention;
@@ -59,6 +61,7 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
   final RexNode fetch;
   final RexNode offset;
   final Integer nprobeHint;
+  final Double recallHint;
   /** A one-row input whose field {@link #queryField} is the query vector, or null. */
   private RelNode queryInput;
   private final int queryField;
@@ -76,8 +79,8 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
    */
   VectorTopK(RelOptCluster cluster, RelOptTable table, ParquetTable parquetTable, int[] fields,
       int vectorField, VectorFunction function, RexNode query, RexNode filter,
-      int[] filterColumns, RexNode fetch, RexNode offset, Integer nprobeHint, RelNode queryInput,
-      int queryField) {
+      int[] filterColumns, RexNode fetch, RexNode offset, Integer nprobeHint, Double recallHint,
+      RelNode queryInput, int queryField) {
     super(cluster, cluster.traitSetOf(EnumerableConvention.INSTANCE));
     this.queryInput = queryInput;
     this.queryField = queryField;
@@ -92,6 +95,7 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
     this.fetch = fetch;
     this.offset = offset;
     this.nprobeHint = nprobeHint;
+    this.recallHint = recallHint;
     if (parquetTable.settings().useIndex()) {
       for (FileIndex index : parquetTable.indexes(columnName())) {
         if (index.status() == FileIndex.Status.OK && index.metric() == function.metric()) {
@@ -137,7 +141,8 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
       return this;
     }
     return new VectorTopK(getCluster(), table, parquetTable, fields, vectorField, function,
-        query, filter, filterColumns, fetch, offset, nprobeHint, inputs.get(0), queryField);
+        query, filter, filterColumns, fetch, offset, nprobeHint, recallHint, inputs.get(0),
+        queryField);
   }
 
   @Override protected RelDataType deriveRowType() {
@@ -163,9 +168,10 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
         .item("function", function.sqlName())
         .item("metric", function.metric().id())
         .item("k", offset == null ? fetch : fetch + "+" + offset)
-        .itemIf("nprobe", nprobeHint != null ? nprobeHint
-            : parquetTable.settings().nprobe() != null ? parquetTable.settings().nprobe()
-            : "auto", indexed)
+        .itemIf("recall", fixedNprobe() == null ? recallTarget() : null,
+            indexed && fixedNprobe() == null)
+        .itemIf("nprobe", fixedNprobe() != null ? fixedNprobe() : chosenNprobe(false), indexed)
+        .itemIf("expectedRecall", chosenNprobe(true), indexed && fixedNprobe() == null)
         .itemIf("indexedFiles", indexedFiles + "/" + parquetTable.files().size(), indexed)
         .itemIf("exactFallback", fallbacks, indexed && !fallbacks.isEmpty())
         .itemIf("filter", filter, filter != null)
@@ -173,6 +179,71 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
             : pw.getDetailLevel() == SqlExplainLevel.DIGEST_ATTRIBUTES
                 || query instanceof RexDynamicParam ? query : "<vector>");
     return w;
+  }
+
+  /**
+   * The nprobe asked for, or null to choose it per file from the recall curve. A hint beats the
+   * connection's properties; at the same level an explicit nprobe beats a recall.
+   */
+  Integer fixedNprobe() {
+    if (nprobeHint != null) {
+      return nprobeHint;
+    }
+    if (recallHint != null) {
+      return null;
+    }
+    return parquetTable.settings().nprobe();
+  }
+
+  /** The recall to probe for when no nprobe is fixed. */
+  double recallTarget() {
+    return recallHint != null ? recallHint : parquetTable.settings().recall();
+  }
+
+  /**
+   * What the files' curves choose for this query's k (10 when LIMIT is a parameter), as shown by
+   * EXPLAIN: the nprobe (a range when files differ) or the recall the curves expect for it.
+   * Indexes without a curve (format 1.0) use {@link IvfProbe#defaultNprobe}. With a filter the
+   * search may probe further, while few of the rows probed pass.
+   */
+  private String chosenNprobe(boolean expected) {
+    long k = literal(fetch, 10) + literal(offset, 0);
+    int minP = Integer.MAX_VALUE;
+    int maxP = 0;
+    double minR = 2;
+    double maxR = -1;
+    for (FileIndex index : parquetTable.indexes(columnName())) {
+      if (index.status() != FileIndex.Status.OK || index.metric() != function.metric()) {
+        continue;
+      }
+      int lists = index.index().listCount();
+      RecallCurve curve = index.index().recallCurve().orElse(null);
+      int p = curve == null ? IvfProbe.defaultNprobe(lists) : curve.nprobeFor(k, recallTarget());
+      minP = Math.min(minP, p);
+      maxP = Math.max(maxP, p);
+      if (curve != null) {
+        double r = curve.expectedRecall(k, p);
+        minR = Math.min(minR, r);
+        maxR = Math.max(maxR, r);
+      }
+    }
+    if (expected) {
+      if (maxR < 0) {
+        return "unknown (no curve in the index)";
+      }
+      return String.format(java.util.Locale.ROOT, minR == maxR ? "%.3f" : "%.3f..%.3f", minR,
+          maxR);
+    }
+    String range = maxP == 0 ? "auto" : minP == maxP ? Integer.toString(minP) : minP + ".." + maxP;
+    return filter == null ? range : range + " or more while few probed rows pass";
+  }
+
+  private static long literal(RexNode node, long otherwise) {
+    if (node instanceof RexLiteral) {
+      Long n = ((RexLiteral) node).getValueAs(Long.class);
+      return n == null ? otherwise : n;
+    }
+    return node == null ? 0 : otherwise;
   }
 
   @Override public double estimateRowCount(RelMetadataQuery mq) {
@@ -184,8 +255,10 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
   }
 
   @Override public RelOptCost computeSelfCost(RelOptPlanner planner, RelMetadataQuery mq) {
-    double rows = estimateRowCount(mq);
-    return planner.getCostFactory().makeCost(rows, rows, 0);
+    // Always cheaper than sorting the scan: the table has no row-count statistic (Calcite assumes
+    // 100 rows), so a cost that grew with k lost to the plain sort from LIMIT 100 on, and those
+    // queries read every vector.
+    return planner.getCostFactory().makeTinyCost();
   }
 
   @Override public Result implement(EnumerableRelImplementor implementor, Prefer pref) {
@@ -218,8 +291,7 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
         }, implementor::getCorrelVariableGetter);
 
     SearchSpec spec = new SearchSpec(parquetTable, fields, vectorField, function,
-        filter == null ? new int[0] : filterColumns, indexed,
-        nprobeHint != null ? nprobeHint : parquetTable.settings().nprobe());
+        filter == null ? new int[0] : filterColumns, indexed, fixedNprobe(), recallTarget());
     Expression specExpr = implementor.stash(spec, SearchSpec.class);
     Expression call = Expressions.call(VectorSearch.class, "execute",
         implementor.getRootExpression(), specExpr,
@@ -270,10 +342,13 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
     final VectorFunction function;
     final int[] filterColumns;
     final boolean useIndex;
+    /** Lists to probe, or null to choose them per file from its curve and {@link #recall}. */
     final Integer nprobe;
+    final double recall;
 
     SearchSpec(ParquetTable table, int[] fields, int vectorField, VectorFunction function,
-        int[] filterColumns, boolean useIndex, Integer nprobe) {
+        int[] filterColumns, boolean useIndex, Integer nprobe, double recall) {
+      this.recall = recall;
       this.table = table;
       this.fields = fields;
       this.vectorField = vectorField;

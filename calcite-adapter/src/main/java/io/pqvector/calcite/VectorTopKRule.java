@@ -163,11 +163,12 @@ public final class VectorTopKRule extends RelRule<RuleConfig> {
       });
     }
     Integer nprobe = nprobeHint(sort.getHints(), project.getHints());
+    Double recall = recallHint(sort.getHints(), project.getHints());
     RelNode queryInput = subquery == null ? null
         : convert(subquery, subquery.getTraitSet().replace(EnumerableConvention.INSTANCE));
     VectorTopK topK = new VectorTopK(sort.getCluster(), shape.scan.getTable(),
         shape.scan.parquetTable, shape.columns, column.getIndex(), function, query, condition,
-        filterColumns, sort.fetch, sort.offset, nprobe, queryInput, queryField);
+        filterColumns, sort.fetch, sort.offset, nprobe, recall, queryInput, queryField);
     RelNode newProject = project.copy(project.getTraitSet(), List.of(topK));
     call.transformTo(sort.copy(sort.getTraitSet(), List.of(newProject)));
   }
@@ -286,6 +287,27 @@ public final class VectorTopKRule extends RelRule<RuleConfig> {
             }
           } catch (NumberFormatException e) {
             // not a number: the hint is ignored, as SQL engines ignore malformed hints
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The value of a {@code /*+ recall(0.99) *&#47;} hint (in (0, 1]) on the matched nodes, or null. */
+  @SafeVarargs
+  private static Double recallHint(List<RelHint>... hintLists) {
+    for (List<RelHint> hints : hintLists) {
+      for (RelHint hint : hints) {
+        if (hint.hintName.equalsIgnoreCase(PqVectorPrepare.RECALL_HINT)
+            && hint.listOptions.size() == 1) {
+          try {
+            double r = Double.parseDouble(hint.listOptions.get(0).trim());
+            if (r > 0 && r <= 1) {
+              return r;
+            }
+          } catch (NumberFormatException e) {
+            // not a number: ignored, like a malformed nprobe hint
           }
         }
       }

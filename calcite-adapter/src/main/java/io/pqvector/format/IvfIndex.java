@@ -14,9 +14,11 @@ public final class IvfIndex {
   private final int[] listStart;
   private final int[] listCount;
   private final PageTable pageTable;
+  private final RecallCurve recallCurve;
 
   IvfIndex(IvfIndexHeader header, float[] centroids, byte[] payload, int[] listStart,
-      int[] listCount, PageTable pageTable) {
+      int[] listCount, PageTable pageTable, RecallCurve recallCurve) {
+    this.recallCurve = recallCurve;
     this.header = header;
     this.centroids = centroids;
     this.payload = payload;
@@ -66,6 +68,11 @@ public final class IvfIndex {
   /** Page locations, present when the file had no offset index at build time. */
   public Optional<PageTable> pageTable() {
     return Optional.ofNullable(pageTable);
+  }
+
+  /** Recall against nprobe measured at build time (format 1.1); absent in 1.0 indexes. */
+  public Optional<RecallCurve> recallCurve() {
+    return Optional.ofNullable(recallCurve);
   }
 
   /** Size of the payload this index was parsed from. */

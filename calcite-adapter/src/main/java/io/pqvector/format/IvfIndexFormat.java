@@ -14,11 +14,18 @@ public final class IvfIndexFormat {
 
   /** Readers reject a payload whose major version is greater than this one. */
   public static final int MAJOR_VERSION = 1;
-  /** Minor versions only add data that a reader of the same major version may skip. */
-  public static final int MINOR_VERSION = 0;
+  /**
+   * Minor versions only add data that a reader of the same major version may skip. 1.1 adds the
+   * recall curve; a payload without one is still written as 1.0, byte for byte.
+   */
+  public static final int MINOR_VERSION = 1;
 
   /** Size of the fixed header of version 1.0; later minor versions may declare a longer one. */
   static final int HEADER_LENGTH = 160;
+  /** Size of the 1.1 header: the 1.0 header plus the recall-curve section pointer. */
+  static final int HEADER_LENGTH_1_1 = 176;
+  /** Where the 1.1 header keeps the recall-curve section's (u64 offset, u64 length). */
+  static final int OFF_RECALL_CURVE = 160;
   /** The CRC32C trailer. */
   static final int CHECKSUM_LENGTH = 4;
   /** The smallest payload that can be valid. */
@@ -26,6 +33,8 @@ public final class IvfIndexFormat {
 
   /** Flag bit 0: a page-table section is present. */
   static final int FLAG_PAGE_TABLE = 1;
+  /** Flag bit 16 (optional): a recall-curve section is present (1.1). */
+  static final int FLAG_RECALL_CURVE = 1 << 16;
   /** Flag bits 0-15 change how the payload must be read: a reader rejects any it does not know. */
   static final int CRITICAL_FLAGS_MASK = 0xFFFF;
 

@@ -52,7 +52,7 @@ public final class IvfIndexReader {
     long[] data = section(Section.LIST_DATA);
     long[] pages = section(Section.PAGE_TABLE);
     boolean hasPages = (buf.getInt(IvfIndexFormat.OFF_FLAGS) & IvfIndexFormat.FLAG_PAGE_TABLE) != 0;
-    checkLayout(header, name, cents, table, data, pages, hasPages);
+    long[] curve = checkLayout(header, name, cents, table, data, pages, hasPages);
 
     header = withColumn(header, name);
     int lists = header.listCount();
@@ -63,7 +63,9 @@ public final class IvfIndexReader {
     readListTable(header, (int) table[0], (int) data[0], (int) data[1], listStart, listCount);
     float[] centroids = readCentroids((int) cents[0], lists, dim);
     PageTable pageTable = hasPages ? readPageTable(header, (int) pages[0], (int) pages[1]) : null;
-    return new IvfIndex(header, centroids, bytes, listStart, listCount, pageTable);
+    RecallCurve recallCurve = curve == null ? null
+        : readCurve(header, (int) curve[0], (int) curve[1]);
+    return new IvfIndex(header, centroids, bytes, listStart, listCount, pageTable, recallCurve);
   }
 
   /** Length, magic, version, declared length and checksum: nothing else is read before these. */
@@ -140,18 +142,22 @@ public final class IvfIndexReader {
   }
 
   /**
-   * Sections follow the header back to back, in the order of {@link Section}, and the last one
-   * ends at the checksum. Only a payload of a newer minor version may have a longer header or
-   * bytes after the last known section: it may put data there that this reader does not know.
+   * Sections follow the header back to back, in the order of {@link Section}, then the recall
+   * curve (1.1), and the last one ends at the checksum. Only a payload of a newer minor version
+   * may have a longer header or bytes after the last known section: it may put data there that
+   * this reader does not know. Returns the recall curve's {offset, length}, or null.
    */
-  private void checkLayout(IvfIndexHeader header, long[] name, long[] cents, long[] table,
+  private long[] checkLayout(IvfIndexHeader header, long[] name, long[] cents, long[] table,
       long[] data, long[] pages, boolean hasPages) throws IvfIndexFormatException {
-    boolean newerMinor = Short.toUnsignedInt(buf.getShort(IvfIndexFormat.OFF_MINOR))
-        > IvfIndexFormat.MINOR_VERSION;
+    int minor = Short.toUnsignedInt(buf.getShort(IvfIndexFormat.OFF_MINOR));
+    boolean newerMinor = minor > IvfIndexFormat.MINOR_VERSION;
     long headerEnd = Integer.toUnsignedLong(buf.getInt(IvfIndexFormat.OFF_HEADER_LENGTH));
-    if (!newerMinor && headerEnd != HEADER_LENGTH) {
-      throw fail("header length " + headerEnd + " must be " + HEADER_LENGTH + " in version "
-          + IvfIndexFormat.MAJOR_VERSION + "." + IvfIndexFormat.MINOR_VERSION);
+    // 1.0 has the 160-byte header; 1.1 the 176-byte one, or 1.0's when it carries no curve.
+    if (!newerMinor && headerEnd != HEADER_LENGTH
+        && (minor == 0 || headerEnd != IvfIndexFormat.HEADER_LENGTH_1_1)) {
+      throw fail("header length " + headerEnd + " must be " + HEADER_LENGTH
+          + (minor == 0 ? "" : " or " + IvfIndexFormat.HEADER_LENGTH_1_1) + " in version "
+          + IvfIndexFormat.MAJOR_VERSION + "." + minor);
     }
     long limit = bytes.length - CHECKSUM_LENGTH;
     long previousEnd = headerEnd;
@@ -172,6 +178,26 @@ public final class IvfIndexReader {
             + " previous one at offset " + previousEnd + " and end by offset " + limit);
       }
       previousEnd = off + len;
+    }
+    long[] curve = null;
+    if (minor >= 1 && headerEnd >= IvfIndexFormat.HEADER_LENGTH_1_1) {
+      long off = buf.getLong(IvfIndexFormat.OFF_RECALL_CURVE);
+      long len = buf.getLong(IvfIndexFormat.OFF_RECALL_CURVE + 8);
+      boolean hasCurve = (buf.getInt(IvfIndexFormat.OFF_FLAGS)
+          & IvfIndexFormat.FLAG_RECALL_CURVE) != 0;
+      if (!hasCurve) {
+        if (off != 0 || len != 0) {
+          throw fail("recall curve pointer is set (offset " + off + ", length " + len
+              + ") but the recall-curve flag is clear");
+        }
+      } else {
+        if (off != previousEnd || len < 16 || len > limit - off) {
+          throw fail("recall curve section (offset " + off + ", length " + len + ") must follow"
+              + " the previous one at offset " + previousEnd + " and end by offset " + limit);
+        }
+        previousEnd = off + len;
+        curve = new long[] {off, len};
+      }
     }
     if (!newerMinor && previousEnd != limit) {
       throw fail((limit - previousEnd) + " unexplained bytes between the last section and the"
@@ -195,6 +221,51 @@ public final class IvfIndexReader {
       throw fail("page table is " + pages[1] + " bytes, shorter than its "
           + PAGE_TABLE_PREFIX_LENGTH + "-byte prefix");
     }
+    return curve;
+  }
+
+  /** The recall curve: counts checked against the section length before anything is allocated. */
+  private RecallCurve readCurve(IvfIndexHeader header, int off, int length)
+      throws IvfIndexFormatException {
+    long queries = Integer.toUnsignedLong(buf.getInt(off));
+    long rows = Integer.toUnsignedLong(buf.getInt(off + 4));
+    long kCount = Integer.toUnsignedLong(buf.getInt(off + 8));
+    long points = Integer.toUnsignedLong(buf.getInt(off + 12));
+    if (kCount < 1 || kCount > RecallCurve.MAX_KS || points < 1
+        || points > RecallCurve.MAX_POINTS) {
+      throw fail("recall curve: " + kCount + " k values and " + points + " nprobe points, at"
+          + " most " + RecallCurve.MAX_KS + " and " + RecallCurve.MAX_POINTS);
+    }
+    long expected = 16 + 4 * kCount + 4 * points + 4 * kCount * points;
+    if (expected != length) {
+      throw fail("recall curve is " + length + " bytes but " + kCount + " k values and "
+          + points + " nprobe points need " + expected);
+    }
+    if (rows > header.indexedCount()) {
+      throw fail("recall curve searched " + rows + " rows but only " + header.indexedCount()
+          + " are indexed");
+    }
+    int pos = off + 16;
+    int[] ks = new int[(int) kCount];
+    for (int i = 0; i < ks.length; i++, pos += 4) {
+      ks[i] = buf.getInt(pos);
+    }
+    int[] nprobes = new int[(int) points];
+    for (int j = 0; j < nprobes.length; j++, pos += 4) {
+      nprobes[j] = buf.getInt(pos);
+    }
+    float[][] recall = new float[ks.length][nprobes.length];
+    for (int i = 0; i < ks.length; i++) {
+      for (int j = 0; j < nprobes.length; j++, pos += 4) {
+        recall[i][j] = buf.getFloat(pos);
+      }
+    }
+    String problem = RecallCurve.problem(queries, rows, ks, nprobes, recall,
+        header.listCount());
+    if (problem != null) {
+      throw fail(problem);
+    }
+    return new RecallCurve((int) queries, rows, ks, nprobes, recall);
   }
 
   private IvfIndexHeader withColumn(IvfIndexHeader h, long[] name) throws IvfIndexFormatException {

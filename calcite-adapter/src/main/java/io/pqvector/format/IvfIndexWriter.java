@@ -32,6 +32,16 @@ public final class IvfIndexWriter {
    */
   public static byte[] write(IvfIndexHeader header, float[] centroids, int[][] lists,
       PageTable pageTable) {
+    return write(header, centroids, lists, pageTable, null);
+  }
+
+  /**
+   * As {@link #write(IvfIndexHeader, float[], int[][], PageTable)}, with the recall curve the
+   * builder measured. With a curve the payload is version 1.1 (a 176-byte header whose last
+   * pointer locates the curve, after the page table); without one it is exactly version 1.0.
+   */
+  public static byte[] write(IvfIndexHeader header, float[] centroids, int[][] lists,
+      PageTable pageTable, RecallCurve curve) {
     int listCount = header.listCount();
     long centroidFloats = (long) listCount * header.dimension();
     if (centroids == null || centroids.length != centroidFloats) {
@@ -69,8 +79,20 @@ public final class IvfIndexWriter {
           + " rows but the header says the file has " + header.rowCount());
     }
 
+    if (curve != null) {
+      String problem = RecallCurve.problem(curve.queries(), curve.rowsSearched(), curve.ks(),
+          curve.nprobes(), curve.recall(), listCount);
+      if (problem == null && curve.rowsSearched() > header.indexedCount()) {
+        problem = "recall curve searched " + curve.rowsSearched() + " rows but only "
+            + header.indexedCount() + " are indexed";
+      }
+      if (problem != null) {
+        throw new IllegalArgumentException(problem);
+      }
+    }
+    int headerLength = curve == null ? HEADER_LENGTH : IvfIndexFormat.HEADER_LENGTH_1_1;
     byte[] name = header.column().getBytes(StandardCharsets.UTF_8);
-    long nameOff = HEADER_LENGTH;
+    long nameOff = headerLength;
     long centroidsOff = nameOff + name.length;
     long tableOff = centroidsOff + centroidFloats * Float.BYTES;
     long dataOff = tableOff + (long) listCount * LIST_ENTRY_LENGTH;
@@ -78,7 +100,9 @@ public final class IvfIndexWriter {
     long pagesLength = pageTable == null ? 0
         : PAGE_TABLE_PREFIX_LENGTH + (long) pageTable.rowGroupCount() * ROW_GROUP_ENTRY_LENGTH
             + (long) pageTable.pageCount() * PAGE_ENTRY_LENGTH;
-    long total = pagesOff + pagesLength + CHECKSUM_LENGTH;
+    long curveOff = pagesOff + pagesLength;
+    long curveLength = curve == null ? 0 : curve.byteLength();
+    long total = curveOff + curveLength + CHECKSUM_LENGTH;
     if (total > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("index would be " + total + " bytes: too large");
     }
@@ -87,10 +111,11 @@ public final class IvfIndexWriter {
     ByteBuffer buf = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
     buf.put(IvfIndexFormat.MAGIC);
     buf.putShort(IvfIndexFormat.OFF_MAJOR, (short) IvfIndexFormat.MAJOR_VERSION);
-    buf.putShort(IvfIndexFormat.OFF_MINOR, (short) IvfIndexFormat.MINOR_VERSION);
-    buf.putInt(IvfIndexFormat.OFF_FLAGS, pageTable == null ? 0 : IvfIndexFormat.FLAG_PAGE_TABLE);
+    buf.putShort(IvfIndexFormat.OFF_MINOR, (short) (curve == null ? 0 : 1));
+    buf.putInt(IvfIndexFormat.OFF_FLAGS, (pageTable == null ? 0 : IvfIndexFormat.FLAG_PAGE_TABLE)
+        | (curve == null ? 0 : IvfIndexFormat.FLAG_RECALL_CURVE));
     buf.putLong(IvfIndexFormat.OFF_TOTAL_LENGTH, total);
-    buf.putInt(IvfIndexFormat.OFF_HEADER_LENGTH, HEADER_LENGTH);
+    buf.putInt(IvfIndexFormat.OFF_HEADER_LENGTH, headerLength);
     buf.put(IvfIndexFormat.OFF_METRIC, (byte) IvfIndexFormat.metricCode(header.metric()));
     buf.putInt(IvfIndexFormat.OFF_DIMENSION, header.dimension());
     buf.putInt(IvfIndexFormat.OFF_LIST_COUNT, listCount);
@@ -104,6 +129,10 @@ public final class IvfIndexWriter {
     putSection(buf, Section.LIST_TABLE, tableOff, (long) listCount * LIST_ENTRY_LENGTH);
     putSection(buf, Section.LIST_DATA, dataOff, dataLength);
     putSection(buf, Section.PAGE_TABLE, pageTable == null ? 0 : pagesOff, pagesLength);
+    if (curve != null) {
+      buf.putLong(IvfIndexFormat.OFF_RECALL_CURVE, curveOff);
+      buf.putLong(IvfIndexFormat.OFF_RECALL_CURVE + 8, curveLength);
+    }
 
     buf.position((int) nameOff);
     buf.put(name);
@@ -125,6 +154,9 @@ public final class IvfIndexWriter {
     if (pageTable != null) {
       writePageTable(buf, pageTable);
     }
+    if (curve != null) {
+      writeCurve(buf, curve);
+    }
 
     CRC32C crc = new CRC32C();
     crc.update(out, 0, out.length - CHECKSUM_LENGTH);
@@ -135,6 +167,24 @@ public final class IvfIndexWriter {
   private static void putSection(ByteBuffer buf, Section section, long offset, long length) {
     buf.putLong(section.pointerOffset(), offset);
     buf.putLong(section.pointerOffset() + 8, length);
+  }
+
+  private static void writeCurve(ByteBuffer buf, RecallCurve curve) {
+    buf.putInt(curve.queries());
+    buf.putInt((int) curve.rowsSearched());
+    buf.putInt(curve.ks().length);
+    buf.putInt(curve.nprobes().length);
+    for (int k : curve.ks()) {
+      buf.putInt(k);
+    }
+    for (int p : curve.nprobes()) {
+      buf.putInt(p);
+    }
+    for (float[] row : curve.recall()) {
+      for (float r : row) {
+        buf.putFloat(r);
+      }
+    }
   }
 
   private static void writePageTable(ByteBuffer buf, PageTable table) {

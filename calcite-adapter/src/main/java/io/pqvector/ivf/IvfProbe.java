@@ -1,5 +1,6 @@
 package io.pqvector.ivf;
 
+import io.pqvector.format.RecallCurve;
 import io.pqvector.vector.Metric;
 import io.pqvector.vector.VectorKernels;
 import java.util.Arrays;
@@ -16,12 +17,66 @@ public final class IvfProbe {
   private IvfProbe() {}
 
   /**
-   * The default number of lists to probe: about 1.5 sqrt(lists), at least 8. Measured on
-   * generated clustered data and on MNIST to reach recall@10 of 0.95 with indexes of the default
-   * size (see the README's benchmark); a per-query hint or the {@code nprobe} property overrides.
+   * The number of lists to probe for an index without a recall curve (format 1.0): about
+   * 1.5 sqrt(lists), at least 8. It reached recall@10 of 0.95 on generated clustered data and on
+   * MNIST, but not on real sentence embeddings: indexes built now carry a measured curve instead.
    */
   public static int defaultNprobe(int lists) {
     return Math.min(lists, Math.max(8, (int) Math.ceil(1.5 * Math.sqrt(lists))));
+  }
+
+  /**
+   * How many lists to probe: a fixed nprobe, or as many as a recall curve says a target recall
+   * needs for the query's k.
+   *
+   * <p>With a filter, the k nearest rows that pass lie deeper among all rows: if a fraction s of
+   * the rows pass, about as deep as the k / s nearest. So the depth is taken from the curve for
+   * k / s, where s is the pass rate among the rows probed so far, updated after each list. A
+   * filter that keeps fewer rows near the query than elsewhere thus makes it probe further,
+   * which a pass rate over the whole file would miss. Lists in which no row passes do not count,
+   * and a filtered query probes at least {@link #defaultNprobe} lists that hold passing rows.
+   */
+  public static final class Depth {
+    private final int fixed;
+    private final RecallCurve curve;
+    private final double target;
+
+    private Depth(int fixed, RecallCurve curve, double target) {
+      this.fixed = fixed;
+      this.curve = curve;
+      this.target = target;
+    }
+
+    /** Exactly {@code nprobe} lists (more only while fewer than k rows pass a filter). */
+    public static Depth fixed(int nprobe) {
+      return new Depth(Math.max(1, nprobe), null, 0);
+    }
+
+    /** As many lists as {@code curve} expects to reach {@code target} recall at the query's k. */
+    public static Depth recall(RecallCurve curve, double target) {
+      return new Depth(0, curve, target);
+    }
+
+    /** Lists to probe before stopping, given what the lists probed so far held. */
+    int lists(long k, long listedRows, long passingRows, boolean filtered) {
+      if (curve == null) {
+        return fixed;
+      }
+      if (!filtered) {
+        return curve.nprobeFor(k, target);
+      }
+      double kEffective = listedRows == 0 ? k
+          : (double) k * listedRows / Math.max(1, passingRows);
+      // The curve was measured without a filter, and how a filter lies against the clusters is
+      // not known in advance (one that drops the query's own cluster leaves its answer spread
+      // over many lists): a filtered query never probes fewer lists than the formula did.
+      return Math.max(curve.nprobeFor(kEffective, target), defaultNprobe(curve.lists()));
+    }
+
+    /** The lists an unfiltered query of {@code k} rows probes. */
+    public int lists(long k) {
+      return lists(k, 0, 0, false);
+    }
   }
 
   /** The rows to score and how they were chosen. */
@@ -59,15 +114,31 @@ public final class IvfProbe {
    */
   public static Candidates candidates(FileIndex index, int[] order, int nprobe, long want,
       BitSet passing) {
+    return candidates(index, order, Depth.fixed(nprobe), want, passing);
+  }
+
+  /**
+   * @param depth how many lists to probe
+   * @param want rows that must pass the filter before probing may stop (k)
+   * @param passing rows that pass the WHERE clause, or null when there is none
+   */
+  public static Candidates candidates(FileIndex index, int[] order, Depth depth, long want,
+      BitSet passing) {
     int[] rows = new int[1024];
     int count = 0;
     long passingCount = passing == null ? Long.MAX_VALUE : passing.cardinality();
     long listed = 0;
     int probed = 0;
+    int nprobe = depth.lists(want, 0, 0, false);
+    // Lists that held a passing row: a list whose rows all fail is empty for this query, so it
+    // does not count towards the depth (a filter that drops the query's own cluster would
+    // otherwise stop probing among the clusters that hold its answer).
+    int useful = 0;
     while (probed < order.length) {
-      if (probed >= nprobe && count >= want) {
+      if (useful >= nprobe && count >= want) {
         break;
       }
+      int before = count;
       int[] list = index.index().listRowIds(order[probed++]);
       listed += list.length;
       if (passing != null && listed >= passingCount) {
@@ -80,6 +151,12 @@ public final class IvfProbe {
         if (passing == null || passing.get(row)) {
           rows[count++] = row;
         }
+      }
+      if (count > before || passing == null) {
+        useful++;
+      }
+      if (passing != null) {
+        nprobe = depth.lists(want, listed, count, true);
       }
     }
     int[] result = Arrays.copyOf(rows, count);

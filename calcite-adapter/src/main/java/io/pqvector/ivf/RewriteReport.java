@@ -15,9 +15,10 @@ import java.nio.file.Path;
  * @param bytesIn size of the input
  * @param bytesOut size of the output, index included
  * @param indexBytes size of the index payload
+ * @param calibration the recall curve stored in the index and what measuring it cost
  */
 public record RewriteReport(Path input, Path output, String column, Metric metric, long rows,
     long indexed, int lists, int dimension, int iterations, int trainingRows, int passes,
     long memoryBudget, int rowGroups, double trainSeconds, double seconds, long bytesIn,
-    long bytesOut, int indexBytes) {
+    long bytesOut, int indexBytes, IvfIndexBuilder.Calibration calibration) {
 }

@@ -224,7 +224,7 @@ public final class SearchLayoutRewriter {
       return new RewriteReport(input, out, column, metric, trained.rowCount(), trained.indexed(),
           trained.lists(), trained.dim(), trained.iterations(), trained.trainingRows(), passes,
           memoryBudget, rowGroups, trained.trainSeconds(), (System.nanoTime() - start) / 1e9,
-          Files.size(input), Files.size(out), indexBytes);
+          Files.size(input), Files.size(out), indexBytes, trained.calibration());
     } finally {
       Files.deleteIfExists(tmp);
       // ParquetAppendix's journal for the temporary file, if adding the index was interrupted.
@@ -753,7 +753,7 @@ public final class SearchLayoutRewriter {
     byte[] payload;
     try (VectorColumn written = VectorColumn.open(tmp, column)) {
       payload = IvfIndexWriter.write(header, trained.centroids(), invertedLists,
-          IvfIndexBuilder.pageTable(written));
+          IvfIndexBuilder.pageTable(written), trained.curve());
     }
     ParquetAppendix.write(tmp, IvfIndexFormat.footerKey(column), payload);
     return payload.length;

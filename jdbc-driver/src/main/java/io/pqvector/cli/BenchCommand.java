@@ -176,7 +176,11 @@ final class BenchCommand {
     byte[] payload = ParquetAppendix.read(file, IvfIndexFormat.footerKey(column));
     long fileBytes = Files.size(file);
     long rowCount = footer.getBlocks().stream().mapToLong(b -> b.getRowCount()).sum();
-    int defaultNprobe = IvfProbe.defaultNprobe(listCount);
+    // What a default connection probes for this k: the index's recall curve at recall 0.95
+    // (the formula for an index without a curve); with --queries-from, the curve may not hold.
+    int defaultNprobe = index.index().recallCurve()
+        .map(c -> c.nprobeFor(k, io.pqvector.calcite.SearchSettings.DEFAULT_RECALL))
+        .orElse(IvfProbe.defaultNprobe(listCount));
     idColumn = cl.option("--id", null);
     if (idColumn == null && footer.getFileMetaData().getSchema().containsField("id")) {
       idColumn = "id";

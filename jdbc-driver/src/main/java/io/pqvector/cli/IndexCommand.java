@@ -1,5 +1,6 @@
 package io.pqvector.cli;
 
+import io.pqvector.format.RecallCurve;
 import io.pqvector.ivf.BuildReport;
 import io.pqvector.ivf.IndexBuildException;
 import io.pqvector.ivf.IvfIndexBuilder;
@@ -60,7 +61,25 @@ final class IndexCommand {
         r.file(), r.column(), r.rows(), r.indexed(), r.dimension(), r.lists(), r.metric().id(),
         r.iterations(), r.trainingRows(), r.seconds(), r.trainSeconds(), r.indexBytes(),
         r.bytesBefore(), r.bytesAfter(),
-        100.0 * (r.bytesAfter() - r.bytesBefore()) / Math.max(1, r.bytesBefore()));
+        100.0 * (r.bytesAfter() - r.bytesBefore()) / Math.max(1, r.bytesBefore()))
+        + "\n  " + calibration(r.calibration());
+  }
+
+  /**
+   * The build-time recall measurement in one line: its cost, and the nprobe the curve gives for
+   * recall@10 of 0.95 and 0.99.
+   */
+  static String calibration(IvfIndexBuilder.Calibration c) {
+    if (c.curve() == null) {
+      return "recall calibration: too few rows to measure; queries use the default nprobe";
+    }
+    RecallCurve curve = c.curve();
+    double k = Math.min(10, curve.maxK());
+    return String.format(Locale.ROOT,
+        "recall calibration: %d sample queries, exact neighbours among %,d rows, %.2f s;"
+            + " recall@%d 0.95 at nprobe %d, 0.99 at nprobe %d (of %d lists)",
+        c.queries(), c.rowsSearched(), c.seconds(), (int) k, curve.nprobeFor(k, 0.95),
+        curve.nprobeFor(k, 0.99), curve.lists());
   }
 
   /** The file itself, or every Parquet file under a directory (hidden entries skipped). */

@@ -58,6 +58,7 @@ final class RewriteCommand {
             + "(training %.2f s), index %,d bytes, %,d -> %,d bytes",
         r.input(), r.output(), r.column(), r.rows(), r.indexed(), r.dimension(), r.lists(),
         r.metric().id(), r.iterations(), r.trainingRows(), r.passes(), r.rowGroups(), r.seconds(),
-        r.trainSeconds(), r.indexBytes(), r.bytesIn(), r.bytesOut());
+        r.trainSeconds(), r.indexBytes(), r.bytesIn(), r.bytesOut())
+        + "\n  " + IndexCommand.calibration(r.calibration());
   }
 }

@@ -25,7 +25,9 @@ public final class ConnectionSettings {
 
   static {
     Map<String, String> m = new LinkedHashMap<>();
-    m.put("nprobe", "IVF lists probed per query (default: chosen from the index size)");
+    m.put("nprobe", "IVF lists probed per query (default: chosen per file for the recall target)");
+    m.put("recall", "recall@k each file's build-time curve should reach (default 0.95); an"
+        + " explicit nprobe wins");
     m.put("useIndex", "false forces exact search (default true)");
     m.put("cacheSize", "bytes of decoded vectors kept in memory, e.g. 512m; 0 turns it off");
     m.put("followSymlinks", "true follows symbolic links that lead outside the root directory");
@@ -140,6 +142,19 @@ public final class ConnectionSettings {
       } catch (NumberFormatException e) {
         throw new SQLException("pqvector: nprobe must be a positive integer but is '" + nprobe
             + "'", "08001");
+      }
+    }
+    String recall = options.get("recall");
+    if (recall != null) {
+      double r;
+      try {
+        r = Double.parseDouble(recall);
+      } catch (NumberFormatException e) {
+        r = Double.NaN;
+      }
+      if (!(r > 0 && r <= 1)) {
+        throw new SQLException("pqvector: recall must be a number above 0 and at most 1 (such as"
+            + " 0.95) but is '" + recall + "'", "08001");
       }
     }
     for (String flag : new String[] {"useIndex", "followSymlinks"}) {

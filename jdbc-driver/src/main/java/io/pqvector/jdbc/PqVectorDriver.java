@@ -112,9 +112,11 @@ public final class PqVectorDriver extends Driver {
     if (cacheBytes > 0) {
       DecodedPageCache.shared().ensureCapacity(cacheBytes);
     }
+    String recall = p.getProperty("pqvector.recall");
     return new SearchSettings(nprobe == null ? null : Integer.valueOf(nprobe),
         !"false".equalsIgnoreCase(p.getProperty("pqvector.useIndex", "true")), cacheBytes,
-        Boolean.parseBoolean(p.getProperty("pqvector.followSymlinks", "false")));
+        Boolean.parseBoolean(p.getProperty("pqvector.followSymlinks", "false")),
+        recall == null ? SearchSettings.DEFAULT_RECALL : Double.parseDouble(recall));
   }
 
   @Override protected Handler createHandler() {

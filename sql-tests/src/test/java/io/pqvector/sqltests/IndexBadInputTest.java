@@ -195,5 +195,9 @@ class IndexBadInputTest {
     r = CliTest.run("index", f, "--column", "emb", "--lists", "0", "--no-progress");
     assertEquals(0, r.code(), r.err());
     assertTrue(r.out().contains("indexed "), r.out());
+    // The build summary reports the recall calibration and what it cost.
+    assertTrue(Pattern.compile("recall calibration: \\d+ sample queries, exact neighbours among "
+        + "[\\d,]+ rows, \\d+\\.\\d\\d s; recall@10 0\\.95 at nprobe \\d+, 0\\.99 at nprobe \\d+")
+        .matcher(r.out()).find(), r.out());
   }
 }

@@ -12,9 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pqvector.calcite.SearchSettings;
 import io.pqvector.calcite.SearchStats;
 import io.pqvector.ivf.BuildReport;
-import io.pqvector.ivf.IvfProbe;
 import io.pqvector.vector.Metric;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -114,9 +114,15 @@ class IvfSearchTest {
     }
     double recall = sum / QUERIES.size();
     assertTrue(recall >= 0.95, "recall@10 at the default nprobe: " + recall);
-    // The default probe is a fraction of the lists (otherwise recall would prove nothing).
-    assertEquals((long) IvfProbe.defaultNprobe(l2.lists()) * QUERIES.size(), probed);
-    assertTrue(IvfProbe.defaultNprobe(l2.lists()) < l2.lists() / 4);
+    // The default probe is what the index's recall curve gives for k = 10 at recall 0.95, a
+    // fraction of the lists (otherwise recall would prove nothing).
+    assertEquals((long) curveNprobe() * QUERIES.size(), probed);
+    assertTrue(curveNprobe() < l2.lists() / 4);
+  }
+
+  /** The lists a default connection probes for LIMIT 10: from the index's recall curve. */
+  static int curveNprobe() {
+    return l2.calibration().curve().nprobeFor(10, SearchSettings.DEFAULT_RECALL);
   }
 
   /** Function, its nearest-first direction, the column whose index has its metric, that index. */
@@ -173,7 +179,9 @@ class IvfSearchTest {
     assertTrue(plan.contains("column=[emb]"), plan);
     assertTrue(plan.contains("metric=[l2]"), plan);
     assertTrue(plan.contains("k=[10]"), plan);
-    assertTrue(plan.contains("nprobe=[auto]"), plan);
+    assertTrue(plan.contains("recall=[0.95]"), plan);
+    assertTrue(plan.contains("nprobe=[" + curveNprobe() + "]"), plan);
+    assertTrue(plan.contains("expectedRecall=[0.9"), plan);
     assertTrue(plan.contains("indexedFiles=[1/1]"), plan);
 
     for (Object[] p : pairings()) {
@@ -206,7 +214,7 @@ class IvfSearchTest {
 
     Fixtures.query(indexed, plain);
     long defaultProbed = stats().listsProbed();
-    assertEquals(IvfProbe.defaultNprobe(l2.lists()), defaultProbed, stats()::toString);
+    assertEquals(curveNprobe(), defaultProbed, stats()::toString);
     List<List<Object>> rows = Fixtures.query(indexed, hinted);
     assertEquals(10, rows.size());
     assertEquals(7, stats().listsProbed(), stats()::toString);

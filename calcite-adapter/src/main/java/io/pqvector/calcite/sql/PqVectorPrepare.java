@@ -30,15 +30,21 @@ import org.apache.calcite.tools.Programs;
 
 /**
  * Calcite's statement preparation with pqvector's additions: the vector functions in the operator
- * table (as real operators, so a bare {@code ?} can be typed) and the {@code nprobe} query hint,
+ * table (as real operators, so a bare {@code ?} can be typed) and the {@code nprobe} and
+ * {@code recall} query hints,
  * which the stock JDBC path would drop (it uses an empty hint strategy table).
  */
 public class PqVectorPrepare extends CalcitePrepareImpl {
   /** Hint name: {@code SELECT /*+ nprobe(20) *&#47; ...}. */
   public static final String NPROBE_HINT = "nprobe";
+  /** Hint name: {@code SELECT /*+ recall(0.99) *&#47; ...}, the recall to probe for. */
+  public static final String RECALL_HINT = "recall";
 
   static final HintStrategyTable HINTS = HintStrategyTable.builder()
       .hintStrategy(NPROBE_HINT, HintPredicates.or(HintPredicates.PROJECT,
+          HintPredicates.TABLE_SCAN, HintPredicates.FILTER, HintPredicates.SORT,
+          HintPredicates.CALC))
+      .hintStrategy(RECALL_HINT, HintPredicates.or(HintPredicates.PROJECT,
           HintPredicates.TABLE_SCAN, HintPredicates.FILTER, HintPredicates.SORT,
           HintPredicates.CALC))
       .build();
