@@ -220,19 +220,6 @@ public final class ParquetTable extends AbstractTable implements TranslatableTab
     }
   }
 
-  /**
-   * The table's row count from its footers, so the planner knows a scan reads every row: without
-   * it Calcite assumes 100 rows, and sorting "100 rows" looked cheaper than a top-k search for
-   * LIMIT 100 with a filter.
-   */
-  @Override public Statistic getStatistic() {
-    double rows = 0;
-    for (ParquetMetadata footer : footers.values()) {
-      rows += footer.getBlocks().stream().mapToLong(b -> b.getRowCount()).sum();
-    }
-    return Statistics.of(rows, List.of());
-  }
-
   /** The footer of one of the table's files, as read when the table was listed. */
   public ParquetMetadata footer(Path file) {
     return footers.get(file);
