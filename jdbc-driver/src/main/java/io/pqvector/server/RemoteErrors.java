@@ -27,8 +27,9 @@ final class RemoteErrors {
   }
 
   /**
-   * The first SQLState in the chain; Calcite's own errors often carry none: a cancelled or
-   * timed-out query is then HY008, a validation error (unknown table or column, bad SQL) 42000.
+   * The first SQLState in the chain (the driver gives a timed-out query HYT00); Calcite's own
+   * errors often carry none: a cancelled query is then HY008, a validation error (unknown table
+   * or column, bad SQL) 42000.
    */
   private static String sqlState(Throwable e) {
     boolean validation = false;
