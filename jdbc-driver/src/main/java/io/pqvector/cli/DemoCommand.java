@@ -54,7 +54,7 @@ final class DemoCommand {
           "SELECT id, title FROM docs\n"
               + "ORDER BY array_cosine_distance(embedding, "
               + "(SELECT embedding FROM docs WHERE id = 7)) LIMIT 5");
-      preparedQuery(c);
+      preparedQuery(c, rows);
 
       out.println("-- Building an IVF index inside docs.parquet (the data pages stay as they are)");
       BuildReport report = IvfIndexBuilder.forFile(file).column("embedding").build();
@@ -66,7 +66,7 @@ final class DemoCommand {
       query(c, "With a filter: IvfTopK keeps probing until 5 rows pass it",
           "SELECT id, title, lang, \"year\", array_distance(embedding, " + vector + ") AS dist\n"
               + "FROM docs WHERE lang = 'de' AND \"year\" > 2015 ORDER BY dist LIMIT 5");
-      preparedQuery(c);
+      preparedQuery(c, rows);
     }
     out.println("Open the same data in the SQL shell:");
     out.println("  java -jar jdbc-driver/target/pqvector.jar sql " + dir);
@@ -111,7 +111,7 @@ final class DemoCommand {
     out.println();
   }
 
-  private void preparedQuery(Connection c) throws Exception {
+  private void preparedQuery(Connection c, int rows) throws Exception {
     out.println("-- A prepared statement with the query vector as a parameter, run 20 times");
     String sql = "SELECT id, title FROM docs ORDER BY array_distance(embedding, ?) LIMIT 3";
     out.println(sql);
@@ -119,7 +119,7 @@ final class DemoCommand {
         PreparedStatement get = c.prepareStatement("SELECT embedding FROM docs WHERE id = ?")) {
       double best = Double.MAX_VALUE;
       for (int i = 0; i < 20; i++) {
-        get.setLong(1, i * 31L);
+        get.setLong(1, i * 31L % rows); // ids run 0..rows-1
         Object query;
         try (ResultSet rs = get.executeQuery()) {
           rs.next();

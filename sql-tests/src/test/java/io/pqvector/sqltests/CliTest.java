@@ -161,6 +161,14 @@ class CliTest {
     assertTrue(r.out().matches("(?s).*\\n7 +\\| .*"), r.out());
   }
 
+  @Test void demoRunsOnASmallTable() {
+    // The prepared-statement part takes its query vectors from documents 0, 31, ..., 589: on a
+    // table of 300 it must wrap around, not ask for documents that do not exist.
+    Result r = run("demo", "--dir", dir.resolve("small").toString(), "--rows", "300", "--dim", "8");
+    assertEquals(0, r.code(), () -> "stderr: " + r.err());
+    assertTrue(r.out().contains("(fastest of 20 runs"), r.out());
+  }
+
   @Test void demoRejectsBadOptions() {
     assertEquals(2, run("demo", "--rows", "many").code());
     assertEquals(2, run("demo", "--dir", dir.toString(), "--rows", "5").code());
