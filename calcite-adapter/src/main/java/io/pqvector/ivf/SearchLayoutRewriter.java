@@ -4,6 +4,7 @@ import io.pqvector.format.DataFingerprint;
 import io.pqvector.format.IvfIndexFormat;
 import io.pqvector.format.IvfIndexHeader;
 import io.pqvector.format.IvfIndexWriter;
+import io.pqvector.parquet.FixedSupportWriterBuilder;
 import io.pqvector.parquet.LocalCodecFactory;
 import io.pqvector.parquet.LocalFileInput;
 import io.pqvector.parquet.ParquetAppendix;
@@ -48,7 +49,6 @@ import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.MessageColumnIO;
-import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
@@ -572,7 +572,8 @@ public final class SearchLayoutRewriter {
   private ParquetWriter<Row> openWriter(Layout layout, int dim, Path tmp, Path out)
       throws IOException {
     String leaf = layout.vectorLeaf();
-    Builder builder = new Builder(new LocalOutputFile(tmp), new RowWriteSupport(layout))
+    FixedSupportWriterBuilder<Row> builder = new FixedSupportWriterBuilder<>(
+        new LocalOutputFile(tmp), new RowWriteSupport(layout))
         .withConf(new PlainParquetConfiguration())
         .withCodecFactory(new LocalCodecFactory(out))
         .withWriteMode(ParquetFileWriter.Mode.CREATE)
@@ -599,27 +600,6 @@ public final class SearchLayoutRewriter {
       return builder.build();
     } catch (FileAlreadyExistsException e) {
       throw new IOException(tmp + ": temporary file already exists", e);
-    }
-  }
-
-  private static final class Builder extends ParquetWriter.Builder<Row, Builder> {
-    private final RowWriteSupport support;
-
-    Builder(OutputFile file, RowWriteSupport support) {
-      super(file);
-      this.support = support;
-    }
-
-    @Override protected Builder self() {
-      return this;
-    }
-
-    @Override protected WriteSupport<Row> getWriteSupport(Configuration conf) {
-      return support;
-    }
-
-    @Override protected WriteSupport<Row> getWriteSupport(ParquetConfiguration conf) {
-      return support;
     }
   }
 

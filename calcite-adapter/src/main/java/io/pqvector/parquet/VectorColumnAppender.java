@@ -26,7 +26,6 @@ import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.LocalOutputFile;
 import org.apache.parquet.io.MessageColumnIO;
-import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.GroupType;
@@ -195,7 +194,8 @@ public final class VectorColumnAppender {
     MessageType outSchema = new MessageType(schema.getName(), fields);
     String leaf = vectorColumn + ".list.element";
     RowSupport support = new RowSupport(outSchema, schema.getFieldCount(), keyValues);
-    Builder builder = new Builder(new LocalOutputFile(tmp), support)
+    FixedSupportWriterBuilder<Row> builder =
+        new FixedSupportWriterBuilder<>(new LocalOutputFile(tmp), support)
         .withConf(new PlainParquetConfiguration())
         .withCodecFactory(new LocalCodecFactory(out))
         .withWriteMode(ParquetFileWriter.Mode.CREATE)
@@ -218,27 +218,6 @@ public final class VectorColumnAppender {
 
   /** An input row and its vector (null for a NULL vector). */
   private record Row(Group input, float[] vector) {}
-
-  private static final class Builder extends ParquetWriter.Builder<Row, Builder> {
-    private final RowSupport support;
-
-    Builder(OutputFile file, RowSupport support) {
-      super(file);
-      this.support = support;
-    }
-
-    @Override protected Builder self() {
-      return this;
-    }
-
-    @Override protected WriteSupport<Row> getWriteSupport(Configuration conf) {
-      return support;
-    }
-
-    @Override protected WriteSupport<Row> getWriteSupport(ParquetConfiguration conf) {
-      return support;
-    }
-  }
 
   /** Writes the input row's fields as they were read, then the vector as a 3-level list. */
   private static final class RowSupport extends WriteSupport<Row> {
