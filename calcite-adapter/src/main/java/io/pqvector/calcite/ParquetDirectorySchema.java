@@ -2,14 +2,20 @@ package io.pqvector.calcite;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -131,23 +137,37 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
   private List<Path> parquetFilesUnder(Path dir) throws IOException {
     List<Path> files = new ArrayList<>();
     // Without FOLLOW_LINKS a walk that starts at a link to a directory lists only the link.
-    try (Stream<Path> walk = followSymlinks
-        ? Files.walk(dir, Integer.MAX_VALUE, java.nio.file.FileVisitOption.FOLLOW_LINKS)
-        : Files.walk(dir)) {
-      for (Path p : (Iterable<Path>) walk.sorted()::iterator) {
-        if (p.equals(dir)) {
-          continue;
-        }
-        boolean hiddenPart = false;
-        for (Path part : dir.relativize(p)) {
-          hiddenPart |= isHidden(part.toString());
-        }
-        if (!hiddenPart && Files.isRegularFile(p) && isParquetName(p.getFileName().toString())
-            && allowed(p)) {
+    Set<FileVisitOption> options = followSymlinks
+        ? EnumSet.of(FileVisitOption.FOLLOW_LINKS) : EnumSet.noneOf(FileVisitOption.class);
+    Files.walkFileTree(dir, options, Integer.MAX_VALUE, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+        return d.equals(dir) || !isHidden(d.getFileName().toString())
+            ? FileVisitResult.CONTINUE : FileVisitResult.SKIP_SUBTREE;
+      }
+
+      @Override
+      public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
+        // Without FOLLOW_LINKS a link's own attributes arrive here; what it leads to decides.
+        boolean regular = attrs.isSymbolicLink() ? Files.isRegularFile(p) : attrs.isRegularFile();
+        if (regular && !isHidden(p.getFileName().toString())
+            && isParquetName(p.getFileName().toString()) && allowed(p)) {
           files.add(p);
         }
+        return FileVisitResult.CONTINUE;
       }
-    }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
+        // Files come and go while queries run (a writer's temporary file, an index journal): an
+        // entry that vanished between the listing and its attributes is simply not a table file.
+        if (e instanceof NoSuchFileException) {
+          return FileVisitResult.CONTINUE;
+        }
+        throw e;
+      }
+    });
+    files.sort(null);
     return files;
   }
 
