@@ -13,11 +13,11 @@ public final class IvfIndex {
   private final byte[] payload;
   private final int[] listStart;
   private final int[] listCount;
-  private final PageTable pageTable;
+  private final PageLocations pageTable;
   private final RecallCurve recallCurve;
 
   IvfIndex(IvfIndexHeader header, float[] centroids, byte[] payload, int[] listStart,
-      int[] listCount, PageTable pageTable, RecallCurve recallCurve) {
+      int[] listCount, PageLocations pageTable, RecallCurve recallCurve) {
     this.recallCurve = recallCurve;
     this.header = header;
     this.centroids = centroids;
@@ -66,7 +66,7 @@ public final class IvfIndex {
   }
 
   /** Page locations, present when the file had no offset index at build time. */
-  public Optional<PageTable> pageTable() {
+  public Optional<PageLocations> pageLocations() {
     return Optional.ofNullable(pageTable);
   }
 

@@ -62,7 +62,7 @@ public final class IvfIndexReader {
     int[] listCount = new int[lists];
     readListTable(header, (int) table[0], (int) data[0], (int) data[1], listStart, listCount);
     float[] centroids = readCentroids((int) cents[0], lists, dim);
-    PageTable pageTable = hasPages ? readPageTable(header, (int) pages[0], (int) pages[1]) : null;
+    PageLocations pageTable = hasPages ? readPageTable(header, (int) pages[0], (int) pages[1]) : null;
     RecallCurve recallCurve = curve == null ? null
         : readCurve(header, (int) curve[0], (int) curve[1]);
     return new IvfIndex(header, centroids, bytes, listStart, listCount, pageTable, recallCurve);
@@ -344,7 +344,7 @@ public final class IvfIndexReader {
     return centroids;
   }
 
-  private PageTable readPageTable(IvfIndexHeader header, int off, int length)
+  private PageLocations readPageTable(IvfIndexHeader header, int off, int length)
       throws IvfIndexFormatException {
     long groups = Integer.toUnsignedLong(buf.getInt(off));
     long pages = Integer.toUnsignedLong(buf.getInt(off + 4));
@@ -379,12 +379,12 @@ public final class IvfIndexReader {
       pageSizes[i] = buf.getInt(pos + 8);
       pageFirstRows[i] = buf.getInt(pos + 12);
     }
-    String problem = PageTable.problem(rowCounts, dictOffsets, dictSizes, pageCounts, pageOffsets,
+    String problem = PageLocations.problem(rowCounts, dictOffsets, dictSizes, pageCounts, pageOffsets,
         pageSizes, pageFirstRows);
     if (problem != null) {
       throw fail("page table: " + problem);
     }
-    PageTable table = new PageTable(rowCounts, dictOffsets, dictSizes, pageCounts, pageOffsets,
+    PageLocations table = new PageLocations(rowCounts, dictOffsets, dictSizes, pageCounts, pageOffsets,
         pageSizes, pageFirstRows);
     for (int i = 0; i < g; i++) {
       if (storedFirstRows[i] != table.rowGroupFirstRow(i)

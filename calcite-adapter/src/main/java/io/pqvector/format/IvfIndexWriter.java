@@ -31,17 +31,17 @@ public final class IvfIndexWriter {
    * @throws IllegalArgumentException if the parts are inconsistent or too large for one array
    */
   public static byte[] write(IvfIndexHeader header, float[] centroids, int[][] lists,
-      PageTable pageTable) {
+      PageLocations pageTable) {
     return write(header, centroids, lists, pageTable, null);
   }
 
   /**
-   * As {@link #write(IvfIndexHeader, float[], int[][], PageTable)}, with the recall curve the
+   * As {@link #write(IvfIndexHeader, float[], int[][], PageLocations)}, with the recall curve the
    * builder measured. With a curve the payload is version 1.1 (a 176-byte header whose last
    * pointer locates the curve, after the page table); without one it is exactly version 1.0.
    */
   public static byte[] write(IvfIndexHeader header, float[] centroids, int[][] lists,
-      PageTable pageTable, RecallCurve curve) {
+      PageLocations pageTable, RecallCurve curve) {
     int listCount = header.listCount();
     long centroidFloats = (long) listCount * header.dimension();
     if (centroids == null || centroids.length != centroidFloats) {
@@ -187,7 +187,7 @@ public final class IvfIndexWriter {
     }
   }
 
-  private static void writePageTable(ByteBuffer buf, PageTable table) {
+  private static void writePageTable(ByteBuffer buf, PageLocations table) {
     buf.putInt(table.rowGroupCount());
     buf.putInt(table.pageCount());
     for (int g = 0; g < table.rowGroupCount(); g++) {

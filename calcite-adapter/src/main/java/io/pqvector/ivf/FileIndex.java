@@ -5,6 +5,7 @@ import io.pqvector.format.IvfIndex;
 import io.pqvector.format.IvfIndexFormat;
 import io.pqvector.format.IvfIndexReader;
 import io.pqvector.parquet.FileVersion;
+import io.pqvector.format.PageLocations;
 import io.pqvector.parquet.PageTable;
 import io.pqvector.parquet.ParquetAppendix;
 import io.pqvector.vector.Metric;
@@ -154,24 +155,13 @@ public final class FileIndex {
   }
 
   private static PageTable[] pageTables(IvfIndex index) {
-    if (index.pageTable().isEmpty()) {
+    if (index.pageLocations().isEmpty()) {
       return null;
     }
-    io.pqvector.format.PageTable t = index.pageTable().get();
-    PageTable[] out = new PageTable[t.rowGroupCount()];
+    PageLocations stored = index.pageLocations().get();
+    PageTable[] out = new PageTable[stored.rowGroupCount()];
     for (int g = 0; g < out.length; g++) {
-      int first = t.rowGroupFirstPage(g);
-      int count = t.rowGroupPageCount(g);
-      long[] offsets = new long[count];
-      int[] sizes = new int[count];
-      long[] firstRows = new long[count];
-      for (int p = 0; p < count; p++) {
-        offsets[p] = t.pageOffset(first + p);
-        sizes[p] = t.pageCompressedSize(first + p);
-        firstRows[p] = t.pageFirstRow(first + p);
-      }
-      out[g] = new PageTable(offsets, sizes, firstRows, t.rowGroupRowCount(g),
-          t.dictionaryPageOffset(g), Math.max(0, t.dictionaryPageSize(g)));
+      out[g] = stored.rowGroup(g);
     }
     return out;
   }

@@ -4,7 +4,8 @@ import io.pqvector.format.DataFingerprint;
 import io.pqvector.format.IvfIndexFormat;
 import io.pqvector.format.IvfIndexHeader;
 import io.pqvector.format.IvfIndexWriter;
-import io.pqvector.format.PageTable;
+import io.pqvector.format.PageLocations;
+import io.pqvector.parquet.PageTable;
 import io.pqvector.format.RecallCurve;
 import io.pqvector.parquet.ParquetAppendix;
 import io.pqvector.parquet.ParquetFiles;
@@ -359,7 +360,7 @@ public final class IvfIndexBuilder {
   }
 
   /** Our page table, for files whose vector column has no Parquet offset index. */
-  static PageTable pageTable(VectorColumn vectors) throws IOException {
+  static PageLocations pageTable(VectorColumn vectors) throws IOException {
     int groups = vectors.rowGroupCount();
     boolean needed = false;
     for (int rg = 0; rg < groups; rg++) {
@@ -368,32 +369,10 @@ public final class IvfIndexBuilder {
     if (!needed) {
       return null;
     }
-    int[] rowCounts = new int[groups];
-    long[] dictOffsets = new long[groups];
-    int[] dictSizes = new int[groups];
-    int[] pagesPerGroup = new int[groups];
-    int pages = 0;
-    io.pqvector.parquet.PageTable[] tables = new io.pqvector.parquet.PageTable[groups];
+    PageTable[] tables = new PageTable[groups];
     for (int rg = 0; rg < groups; rg++) {
       tables[rg] = vectors.pages(rg);
-      rowCounts[rg] = (int) vectors.rowGroupRowCount(rg);
-      dictOffsets[rg] = tables[rg].hasDictionary() ? tables[rg].dictionaryOffset() : -1;
-      dictSizes[rg] = tables[rg].hasDictionary() ? tables[rg].dictionarySize() : -1;
-      pagesPerGroup[rg] = tables[rg].pageCount();
-      pages += pagesPerGroup[rg];
     }
-    long[] offsets = new long[pages];
-    int[] sizes = new int[pages];
-    int[] firstRows = new int[pages];
-    int p = 0;
-    for (int rg = 0; rg < groups; rg++) {
-      for (int i = 0; i < tables[rg].pageCount(); i++, p++) {
-        offsets[p] = tables[rg].headerOffset(i);
-        sizes[p] = tables[rg].compressedSize(i);
-        firstRows[p] = (int) tables[rg].firstRow(i);
-      }
-    }
-    return new PageTable(rowCounts, dictOffsets, dictSizes, pagesPerGroup, offsets, sizes,
-        firstRows);
+    return PageLocations.of(tables);
   }
 }

@@ -11,9 +11,9 @@ final class IndexFixture {
   final IvfIndexHeader header;
   final float[] centroids;
   final int[][] lists;
-  final PageTable pageTable;
+  final PageLocations pageTable;
 
-  private IndexFixture(IvfIndexHeader header, float[] centroids, int[][] lists, PageTable table) {
+  private IndexFixture(IvfIndexHeader header, float[] centroids, int[][] lists, PageLocations table) {
     this.header = header;
     this.centroids = centroids;
     this.lists = lists;
@@ -21,7 +21,7 @@ final class IndexFixture {
   }
 
   static IndexFixture random(Random rnd, int rows, int listCount, int dim, String metric,
-      PageTable table) {
+      PageLocations table) {
     int[] owner = new int[rows];
     int indexed = 0;
     for (int r = 0; r < rows; r++) {
@@ -54,7 +54,7 @@ final class IndexFixture {
   }
 
   /** Row groups of random sizes, each with 1..4 pages at increasing offsets. */
-  static PageTable randomPageTable(Random rnd, int rows) {
+  static PageLocations randomPageTable(Random rnd, int rows) {
     int groups = rows == 0 ? rnd.nextInt(2) : 1 + rnd.nextInt(4);
     int[] rowCounts = new int[groups];
     int left = rows;
@@ -87,7 +87,7 @@ final class IndexFixture {
             + rnd.nextInt(rowCounts[g] - firstRows[p - 1] - (pagesPer[g] - i));
       }
     }
-    return new PageTable(rowCounts, dictOffsets, dictSizes, pagesPer, offsets, sizes, firstRows);
+    return new PageLocations(rowCounts, dictOffsets, dictSizes, pagesPer, offsets, sizes, firstRows);
   }
 
   byte[] write() {

@@ -27,7 +27,7 @@ class IvfIndexCorruptionTest {
   /** A small index with a page table, empty and non-empty lists. */
   private static byte[] small() {
     Random rnd = new Random(42);
-    PageTable table = IndexFixture.randomPageTable(rnd, 60);
+    PageLocations table = IndexFixture.randomPageTable(rnd, 60);
     return IndexFixture.random(rnd, 60, 4, 3, "l2", table).write();
   }
 
@@ -237,7 +237,7 @@ class IvfIndexCorruptionTest {
           }
         }
       }
-      index.pageTable().ifPresent(PageTable::totalRowCount);
+      index.pageLocations().ifPresent(PageLocations::totalRowCount);
       return true;
     } catch (IvfIndexFormatException expected) {
       return false;

@@ -16,7 +16,7 @@ class IvfIndexLayoutTest {
   @Test void bytesAreWhereTheSpecificationSays() {
     IvfIndexHeader header = new IvfIndexHeader("emb", "cosine", 2, 2, 1000, 4, 0x1122334455667788L,
         99, 20);
-    PageTable pages = new PageTable(new int[] {1000}, new long[] {-1}, new int[] {-1},
+    PageLocations pages = new PageLocations(new int[] {1000}, new long[] {-1}, new int[] {-1},
         new int[] {2}, new long[] {4, 5000}, new int[] {4996, 300}, new int[] {0, 600});
     byte[] b = IvfIndexWriter.write(header, new float[] {1, 0, 0, 1},
         new int[][] {{3, 130, 131}, {300}}, pages);

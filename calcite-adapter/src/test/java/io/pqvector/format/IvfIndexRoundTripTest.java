@@ -21,7 +21,7 @@ class IvfIndexRoundTripTest {
       IndexFixture f = IndexFixture.random(rnd, rows, lists, dim, "l2", null);
       IvfIndex index = IvfIndexReader.parse(f.write());
       f.assertMatches(index);
-      assertFalse(index.pageTable().isPresent());
+      assertFalse(index.pageLocations().isPresent());
     }
   }
 
@@ -29,11 +29,11 @@ class IvfIndexRoundTripTest {
     Random rnd = new Random(2);
     for (int trial = 0; trial < 50; trial++) {
       int rows = rnd.nextInt(3000);
-      PageTable table = IndexFixture.randomPageTable(rnd, rows);
+      PageLocations table = IndexFixture.randomPageTable(rnd, rows);
       IndexFixture f = IndexFixture.random(rnd, rows, 1 + rnd.nextInt(10), 3, "cosine", table);
       IvfIndex index = IvfIndexReader.parse(f.write());
       f.assertMatches(index);
-      assertEquals(table, index.pageTable().orElseThrow());
+      assertEquals(table, index.pageLocations().orElseThrow());
     }
   }
 
@@ -84,7 +84,7 @@ class IvfIndexRoundTripTest {
     assertThrows(IllegalArgumentException.class,
         () -> IvfIndexWriter.write(header, new float[] {0, Float.NaN, 0, 0},
             new int[][] {{1}, {2, 3}}, null));
-    PageTable wrongRows = new PageTable(new int[] {9}, new long[] {-1}, new int[] {-1},
+    PageLocations wrongRows = new PageLocations(new int[] {9}, new long[] {-1}, new int[] {-1},
         new int[] {1}, new long[] {4}, new int[] {100}, new int[] {0});
     assertThrows(IllegalArgumentException.class,
         () -> IvfIndexWriter.write(header, c, new int[][] {{1}, {2, 3}}, wrongRows));
@@ -110,7 +110,7 @@ class IvfIndexRoundTripTest {
 
   @Test void pageTableLocatesRows() {
     // Row groups of 5, 0 and 3 rows; pages start at rows 0,2 | - | 0,1,2.
-    PageTable t = new PageTable(new int[] {5, 0, 3}, new long[] {-1, -1, 50}, new int[] {-1, -1, 8},
+    PageLocations t = new PageLocations(new int[] {5, 0, 3}, new long[] {-1, -1, 50}, new int[] {-1, -1, 8},
         new int[] {2, 0, 3}, new long[] {4, 20, 60, 70, 80}, new int[] {16, 16, 10, 10, 10},
         new int[] {0, 2, 0, 1, 2});
     assertEquals(8, t.totalRowCount());
@@ -130,19 +130,19 @@ class IvfIndexRoundTripTest {
 
   @Test void pageTableRejectsInconsistentArrays() {
     // first page not at row 0
-    assertThrows(IllegalArgumentException.class, () -> new PageTable(new int[] {5},
+    assertThrows(IllegalArgumentException.class, () -> new PageLocations(new int[] {5},
         new long[] {-1}, new int[] {-1}, new int[] {1}, new long[] {4}, new int[] {9},
         new int[] {1}));
     // page counts do not add up
-    assertThrows(IllegalArgumentException.class, () -> new PageTable(new int[] {5},
+    assertThrows(IllegalArgumentException.class, () -> new PageLocations(new int[] {5},
         new long[] {-1}, new int[] {-1}, new int[] {2}, new long[] {4}, new int[] {9},
         new int[] {0}));
     // half a dictionary
-    assertThrows(IllegalArgumentException.class, () -> new PageTable(new int[] {5},
+    assertThrows(IllegalArgumentException.class, () -> new PageLocations(new int[] {5},
         new long[] {3}, new int[] {-1}, new int[] {1}, new long[] {4}, new int[] {9},
         new int[] {0}));
     // rows without pages
-    assertThrows(IllegalArgumentException.class, () -> new PageTable(new int[] {5},
+    assertThrows(IllegalArgumentException.class, () -> new PageLocations(new int[] {5},
         new long[] {-1}, new int[] {-1}, new int[] {0}, new long[0], new int[0], new int[0]));
   }
 

@@ -66,14 +66,14 @@ class RecallCurveFormatTest {
   }
 
   @Test void aCurveWithAPageTableFollowsIt() throws Exception {
-    PageTable pages = new PageTable(new int[] {100}, new long[] {-1}, new int[] {-1},
+    PageLocations pages = new PageLocations(new int[] {100}, new long[] {-1}, new int[] {-1},
         new int[] {1}, new long[] {4}, new int[] {500}, new int[] {0});
     byte[] b = IvfIndexWriter.write(HEADER, CENTROIDS, LISTS, pages, curve());
     ByteBuffer le = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
     assertEquals(1 | 1 << 16, le.getInt(12));
     assertEquals(le.getLong(144) + le.getLong(152), le.getLong(160));
     IvfIndex parsed = IvfIndexReader.parse(b);
-    assertTrue(parsed.pageTable().isPresent());
+    assertTrue(parsed.pageLocations().isPresent());
     assertEquals(curve(), parsed.recallCurve().orElseThrow());
   }
 

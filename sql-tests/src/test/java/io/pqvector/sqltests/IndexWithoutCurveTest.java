@@ -45,7 +45,7 @@ class IndexWithoutCurveTest {
     }
     // The same index as the 1.0 code wrote it: no curve, minor version 0.
     byte[] oneZero = IvfIndexWriter.write(withCurve.header(), withCurve.centroids(), lists,
-        withCurve.pageTable().orElse(null));
+        withCurve.pageLocations().orElse(null));
     assertEquals(0, ByteBuffer.wrap(oneZero).order(ByteOrder.LITTLE_ENDIAN).getShort(10));
     ParquetAppendix.write(docs, key, oneZero);
     assertTrue(IvfIndexReader.parse(ParquetAppendix.read(docs, key)).recallCurve().isEmpty());

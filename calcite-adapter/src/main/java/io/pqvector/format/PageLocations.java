@@ -1,14 +1,17 @@
 package io.pqvector.format;
 
 import java.util.Arrays;
+import io.pqvector.parquet.PageTable;
 
 /**
- * Where the vector column's pages are, for files written without a Parquet offset index: per row
- * group its first global row, row count and dictionary page, and per data page the file offset of
- * its page header, its compressed size including that header, and its first row within the row
- * group. Immutable; row ids are ints like everywhere in the index.
+ * The index's page-table section as stored: where the vector column's pages are, for files written
+ * without a Parquet offset index. Per row group its first global row, row count and dictionary page
+ * (-1 when none, as on disk), and per data page the file offset of its page header, its compressed
+ * size including that header, and its first row within the row group. Readers take one row group
+ * at a time as the Parquet layer's {@link PageTable} ({@link #rowGroup}); builders make it from
+ * those ({@link #of}). Immutable; row ids are ints like everywhere in the index.
  */
-public final class PageTable {
+public final class PageLocations {
   private final int[] rowGroupFirstRow;
   private final int[] rowGroupRowCount;
   private final long[] dictionaryPageOffset;
@@ -30,7 +33,7 @@ public final class PageTable {
    * @param pageFirstRows per data page, its first row within its row group (0 for the first page)
    * @throws IllegalArgumentException if the arrays do not describe a consistent table
    */
-  public PageTable(int[] rowGroupRowCounts, long[] dictionaryPageOffsets, int[] dictionaryPageSizes,
+  public PageLocations(int[] rowGroupRowCounts, long[] dictionaryPageOffsets, int[] dictionaryPageSizes,
       int[] pagesPerRowGroup, long[] pageOffsets, int[] pageCompressedSizes, int[] pageFirstRows) {
     String problem = problem(rowGroupRowCounts, dictionaryPageOffsets, dictionaryPageSizes,
         pagesPerRowGroup, pageOffsets, pageCompressedSizes, pageFirstRows);
@@ -52,6 +55,54 @@ public final class PageTable {
       row += rowGroupRowCounts[g];
       rowGroupFirstPage[g + 1] = rowGroupFirstPage[g] + pagesPerRowGroup[g];
     }
+  }
+
+  /** The stored form of per-row-group page tables, in row-group order. */
+  public static PageLocations of(PageTable[] rowGroups) {
+    int groups = rowGroups.length;
+    int[] rowCounts = new int[groups];
+    long[] dictOffsets = new long[groups];
+    int[] dictSizes = new int[groups];
+    int[] pagesPerGroup = new int[groups];
+    int pages = 0;
+    for (int g = 0; g < groups; g++) {
+      PageTable t = rowGroups[g];
+      if (t.rowGroupRows() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("row group " + g + " has " + t.rowGroupRows() + " rows");
+      }
+      rowCounts[g] = (int) t.rowGroupRows();
+      dictOffsets[g] = t.hasDictionary() ? t.dictionaryOffset() : -1;
+      dictSizes[g] = t.hasDictionary() ? t.dictionarySize() : -1;
+      pagesPerGroup[g] = t.pageCount();
+      pages += t.pageCount();
+    }
+    long[] offsets = new long[pages];
+    int[] sizes = new int[pages];
+    int[] firstRows = new int[pages];
+    int p = 0;
+    for (PageTable t : rowGroups) {
+      for (int i = 0; i < t.pageCount(); i++, p++) {
+        offsets[p] = t.headerOffset(i);
+        sizes[p] = t.compressedSize(i);
+        firstRows[p] = (int) t.firstRow(i);
+      }
+    }
+    return new PageLocations(rowCounts, dictOffsets, dictSizes, pagesPerGroup, offsets, sizes,
+        firstRows);
+  }
+
+  /** One row group's pages as the Parquet layer reads them (no dictionary: offset -1, size 0). */
+  public PageTable rowGroup(int rowGroup) {
+    int first = rowGroupFirstPage[rowGroup];
+    int count = rowGroupFirstPage[rowGroup + 1] - first;
+    long[] offsets = Arrays.copyOfRange(pageOffset, first, first + count);
+    int[] sizes = Arrays.copyOfRange(pageCompressedSize, first, first + count);
+    long[] firstRows = new long[count];
+    for (int p = 0; p < count; p++) {
+      firstRows[p] = pageFirstRow[first + p];
+    }
+    return new PageTable(offsets, sizes, firstRows, rowGroupRowCount[rowGroup],
+        dictionaryPageOffset[rowGroup], Math.max(0, dictionaryPageSize[rowGroup]));
   }
 
   /** The first reason the arrays are inconsistent, or null. Shared with the reader. */
@@ -200,10 +251,10 @@ public final class PageTable {
   }
 
   @Override public boolean equals(Object o) {
-    if (!(o instanceof PageTable)) {
+    if (!(o instanceof PageLocations)) {
       return false;
     }
-    PageTable t = (PageTable) o;
+    PageLocations t = (PageLocations) o;
     return Arrays.equals(rowGroupRowCount, t.rowGroupRowCount)
         && Arrays.equals(dictionaryPageOffset, t.dictionaryPageOffset)
         && Arrays.equals(dictionaryPageSize, t.dictionaryPageSize)
@@ -218,6 +269,6 @@ public final class PageTable {
   }
 
   @Override public String toString() {
-    return "PageTable[" + rowGroupCount() + " row groups, " + pageCount() + " pages]";
+    return "PageLocations[" + rowGroupCount() + " row groups, " + pageCount() + " pages]";
   }
 }
