@@ -79,7 +79,7 @@ public final class VectorOperators {
   private static SqlUserDefinedFunction function(String name, String method) {
     Method m;
     try {
-      m = VectorFunctions.class.getMethod(method, Object.class, Object.class);
+      m = VectorFunction.class.getMethod(method, Object.class, Object.class);
     } catch (NoSuchMethodException e) {
       throw new AssertionError(e);
     }
