@@ -2,22 +2,27 @@ package io.pqvector.calcite;
 
 import io.pqvector.parquet.FileVersion;
 import java.io.IOException;
-import java.util.LinkedHashMap;
+import java.io.UncheckedIOException;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy;
 
 /**
- * The values of one column of one row group, decoded once and kept, least recently used evicted
- * first, bounded in (estimated) bytes. Files from other engines often have no offset index and
- * one page per column chunk, so fetching the other columns of the k final rows means decoding
+ * The values of one column of one row group, decoded once and kept, bounded in (estimated) bytes.
+ * Files from other engines often have no offset index and one page per column chunk, so fetching the other columns of the k final rows means decoding
  * whole chunks; with this cache repeated queries pay that once. It is on when the connection's
  * {@code cacheSize} is, with an eighth of that capacity.
  */
 final class ColumnValueCache {
   private static final ColumnValueCache SHARED = new ColumnValueCache();
 
-  private final LinkedHashMap<Key, Object[]> entries = new LinkedHashMap<>(64, 0.75f, true);
-  private final LinkedHashMap<Key, Long> sizes = new LinkedHashMap<>();
-  private long capacity;
-  private long used;
+  private final Cache<Key, Object[]> entries = Caffeine.newBuilder()
+      .maximumWeight(0)
+      .weigher((Key k, Object[] v) -> (int) Math.min(Integer.MAX_VALUE, estimate(v)))
+      .executor(Runnable::run)
+      .build();
+  private final Policy.Eviction<Key, Object[]> eviction =
+      entries.policy().eviction().orElseThrow();
 
   static ColumnValueCache shared() {
     return SHARED;
@@ -34,32 +39,23 @@ final class ColumnValueCache {
   }
 
   synchronized void ensureCapacity(long bytes) {
-    capacity = Math.max(capacity, bytes);
+    if (bytes > eviction.getMaximum()) {
+      eviction.setMaximum(bytes);
+    }
   }
 
   Object[] get(Key key, Loader loader) throws IOException {
-    synchronized (this) {
-      Object[] hit = entries.get(key);
-      if (hit != null) {
-        return hit;
-      }
-    }
-    Object[] values = loader.load();
-    long bytes = estimate(values);
-    synchronized (this) {
-      if (bytes <= capacity && !entries.containsKey(key)) {
-        entries.put(key, values);
-        sizes.put(key, bytes);
-        used += bytes;
-        var it = entries.keySet().iterator();
-        while (used > capacity && it.hasNext()) {
-          Key eldest = it.next();
-          used -= sizes.remove(eldest);
-          it.remove();
+    try {
+      return entries.get(key, k -> {
+        try {
+          return loader.load();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
         }
-      }
+      });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
     }
-    return values;
   }
 
   /** A rough size: references, boxes and the characters of strings. */

@@ -11,8 +11,8 @@ import io.pqvector.parquet.ParquetAppendix;
 import io.pqvector.vector.Metric;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import io.pqvector.parquet.VectorColumn;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
@@ -27,8 +27,15 @@ public final class FileIndex {
   /** Why a file is searched exactly rather than through its index. */
   public enum Status { OK, NONE, STALE, CORRUPT }
 
-  private static final Map<Key, FileIndex> CACHE = new ConcurrentHashMap<>();
-  private static final int CACHE_LIMIT = 1024;
+  /**
+   * Verified indexes by file version, bounded by their bytes in memory: planning and every query
+   * look an index up here, so it is read and checksummed once per file version, not per plan.
+   */
+  private static final Cache<Key, FileIndex> CACHE = Caffeine.newBuilder()
+      .maximumWeight(256L << 20)
+      .weigher((Key k, FileIndex v) -> v.memoryBytes())
+      .executor(Runnable::run)
+      .build();
 
   private final Status status;
   private final String problem;
@@ -52,6 +59,15 @@ public final class FileIndex {
     this.pageTables = index == null ? null : pageTables(index);
     this.filePageTables = index == null ? null
         : new AtomicReferenceArray<>(rowGroups);
+  }
+
+  /** Roughly what this holds in memory: the index payload and its decoded centroids. */
+  private int memoryBytes() {
+    long bytes = 64;
+    if (index != null) {
+      bytes += index.byteLength() + 4L * centroids.length;
+    }
+    return (int) Math.min(Integer.MAX_VALUE, bytes);
   }
 
   public Status status() {
@@ -109,16 +125,7 @@ public final class FileIndex {
     } catch (IOException e) {
       return new FileIndex(Status.CORRUPT, file + ": " + e.getMessage(), null);
     }
-    FileIndex cached = CACHE.get(key);
-    if (cached != null) {
-      return cached;
-    }
-    FileIndex loaded = read(file, footer, column);
-    if (CACHE.size() >= CACHE_LIMIT) {
-      CACHE.clear();
-    }
-    CACHE.put(key, loaded);
-    return loaded;
+    return CACHE.get(key, k -> read(file, footer, column));
   }
 
   private static FileIndex read(Path file, ParquetMetadata footer, String column) {

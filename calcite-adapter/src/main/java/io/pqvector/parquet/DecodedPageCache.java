@@ -1,28 +1,33 @@
 package io.pqvector.parquet;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy;
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.io.UncheckedIOException;
 
 /**
- * Decoded vector pages kept in memory, least recently used evicted first, bounded in bytes.
+ * Decoded vector pages kept in memory, bounded in bytes (Caffeine's size-weighted eviction).
  * Files from other engines often hold a whole column chunk in one page, so an index probe would
  * otherwise decode the same large pages on every query. Keys include the column (a file may hold
  * several indexed vector columns) and the file's size and modification time, so a changed file
- * never serves stale vectors. One cache serves the JVM;
- * its capacity is the largest any open connection asked for.
+ * never serves stale vectors. One cache serves the JVM; its capacity is the largest any open
+ * connection asked for. Concurrent queries needing one page decode it once.
+ *
+ * <p>Bound: once a load completes, the cache holds at most its capacity; while pages are being
+ * inserted it may exceed it by those pages until the insert's eviction has run.
  */
 public final class DecodedPageCache {
   private static final DecodedPageCache SHARED = new DecodedPageCache();
 
-  private final LinkedHashMap<Key, VectorBatch> pages = new LinkedHashMap<>(64, 0.75f, true);
-  /** Loads under way, so concurrent queries needing one page decode it once. */
-  private final Map<Key, Object> loading = new ConcurrentHashMap<>();
-  private long capacity;
-  private long used;
-  private long hits;
-  private long misses;
+  private final Cache<Key, VectorBatch> pages = Caffeine.newBuilder()
+      .maximumWeight(0)
+      .weigher((Key k, VectorBatch v) -> (int) Math.min(Integer.MAX_VALUE, v.memoryBytes()))
+      .executor(Runnable::run) // evict on the inserting thread, not later in a pool
+      .recordStats()
+      .build();
+  private final Policy.Eviction<Key, VectorBatch> eviction =
+      pages.policy().eviction().orElseThrow();
 
   public static DecodedPageCache shared() {
     return SHARED;
@@ -40,73 +45,47 @@ public final class DecodedPageCache {
 
   /** Raises the capacity to at least {@code bytes} (connections only ever ask for more). */
   public synchronized void ensureCapacity(long bytes) {
-    capacity = Math.max(capacity, bytes);
+    if (bytes > eviction.getMaximum()) {
+      eviction.setMaximum(bytes);
+    }
   }
 
-  public synchronized long capacity() {
-    return capacity;
+  public long capacity() {
+    return eviction.getMaximum();
   }
 
-  public synchronized long usedBytes() {
-    return used;
+  /** Bytes held, after pending evictions have run. */
+  public long usedBytes() {
+    pages.cleanUp();
+    return eviction.weightedSize().orElse(0);
   }
 
-  public synchronized long hits() {
-    return hits;
+  public long hits() {
+    return pages.stats().hitCount();
   }
 
-  public synchronized long misses() {
-    return misses;
+  public long misses() {
+    return pages.stats().missCount();
   }
 
   /** Empties the cache (tests and benchmarks measure cold runs this way). */
-  public synchronized void clear() {
-    pages.clear();
-    used = 0;
+  public void clear() {
+    pages.invalidateAll();
+    pages.cleanUp();
   }
 
-  /** The cached page, or the loaded one (cached if it fits). */
+  /** The cached page, or the loaded one (kept if it fits). */
   public VectorBatch get(Key key, Loader loader) throws IOException {
-    synchronized (this) {
-      VectorBatch hit = pages.get(key);
-      if (hit != null) {
-        hits++;
-        return hit;
-      }
-      misses++;
-    }
-    Object lock = loading.computeIfAbsent(key, k -> new Object());
-    synchronized (lock) {
-      try {
-        synchronized (this) {
-          VectorBatch hit = pages.get(key);
-          if (hit != null) {
-            return hit;
-          }
+    try {
+      return pages.get(key, k -> {
+        try {
+          return loader.load();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
         }
-        VectorBatch batch = loader.load();
-        put(key, batch);
-        return batch;
-      } finally {
-        loading.remove(key, lock);
-      }
-    }
-  }
-
-  private synchronized void put(Key key, VectorBatch batch) {
-    long bytes = batch.memoryBytes();
-    if (bytes > capacity) {
-      return;
-    }
-    VectorBatch old = pages.put(key, batch);
-    if (old != null) {
-      used -= old.memoryBytes();
-    }
-    used += bytes;
-    var it = pages.entrySet().iterator();
-    while (used > capacity && it.hasNext()) {
-      used -= it.next().getValue().memoryBytes();
-      it.remove();
+      });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
     }
   }
 }

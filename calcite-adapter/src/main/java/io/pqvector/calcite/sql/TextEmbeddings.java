@@ -6,8 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
@@ -125,33 +126,27 @@ public final class TextEmbeddings {
   /** An opened model and the vectors of its recent query texts. */
   private static final class Model {
     final TextEmbedder embedder;
-    private final Map<String, EmbeddedVector> recent =
-        new LinkedHashMap<>(16, 0.75f, true) {
-          @Override protected boolean removeEldestEntry(Map.Entry<String, EmbeddedVector> e) {
-            return size() > RECENT_QUERIES;
-          }
-        };
+    private final Cache<String, EmbeddedVector> recent = Caffeine.newBuilder()
+        .maximumSize(RECENT_QUERIES)
+        .executor(Runnable::run)
+        .build();
 
     Model(TextEmbedder embedder) {
       this.embedder = embedder;
     }
 
     EmbeddedVector query(String text) {
-      synchronized (recent) {
-        EmbeddedVector v = recent.get(text);
-        if (v != null) {
-          return v;
-        }
+      EmbeddedVector v = recent.getIfPresent(text);
+      if (v != null) {
+        return v;
       }
       QUERY_MODEL_CALLS.incrementAndGet();
       float[] values = embedder.embed(List.of(text), true)[0];
       if (values == null) {
         return null; // empty text
       }
-      EmbeddedVector v = new EmbeddedVector(values, embedder.modelName());
-      synchronized (recent) {
-        recent.put(text, v);
-      }
+      v = new EmbeddedVector(values, embedder.modelName());
+      recent.put(text, v);
       return v;
     }
   }
