@@ -35,16 +35,9 @@ public final class IvfIndexBuilder {
   static final int SAMPLE_PER_LIST = 64;
   /** FAISS's minimum of training points per centroid, which bounds the number of lists. */
   static final int MIN_POINTS_PER_LIST = 39;
-  static final int DEFAULT_ITERATIONS = 20;
 
   private final Path file;
-  private String column;
-  private Metric metric = Metric.L2;
-  private int lists;
-  private long seed = 42;
-  private int iterations = DEFAULT_ITERATIONS;
-  private int threads = Runtime.getRuntime().availableProcessors();
-  private BuildProgress progress = BuildProgress.NONE;
+  private TrainingOptions options = TrainingOptions.defaults();
 
   private IvfIndexBuilder(Path file) {
     this.file = file;
@@ -55,38 +48,44 @@ public final class IvfIndexBuilder {
   }
 
   public IvfIndexBuilder column(String column) {
-    this.column = column;
+    options = options.withColumn(column);
     return this;
   }
 
   public IvfIndexBuilder metric(Metric metric) {
-    this.metric = metric;
+    options = options.withMetric(metric);
     return this;
   }
 
   /** Number of lists; 0 chooses from the row count. */
   public IvfIndexBuilder lists(int lists) {
-    this.lists = lists;
+    options = options.withLists(lists);
     return this;
   }
 
   public IvfIndexBuilder seed(long seed) {
-    this.seed = seed;
+    options = options.withSeed(seed);
     return this;
   }
 
   public IvfIndexBuilder iterations(int iterations) {
-    this.iterations = iterations;
+    options = options.withIterations(iterations);
     return this;
   }
 
   public IvfIndexBuilder threads(int threads) {
-    this.threads = Math.max(1, threads);
+    options = options.withThreads(threads);
     return this;
   }
 
   public IvfIndexBuilder progress(BuildProgress progress) {
-    this.progress = progress;
+    options = options.withProgress(progress);
+    return this;
+  }
+
+  /** All training options at once (the rewrite trains with the options it was given). */
+  public IvfIndexBuilder options(TrainingOptions options) {
+    this.options = options;
     return this;
   }
 
@@ -103,9 +102,7 @@ public final class IvfIndexBuilder {
 
   /** Builds the index and writes it into the file, replacing an earlier one for the column. */
   public BuildReport build() throws IndexBuildException, IOException {
-    if (column == null || column.isEmpty()) {
-      throw new IllegalArgumentException("no column given");
-    }
+    options.requireColumn();
     long start = System.nanoTime();
     checkWritable();
     ParquetAppendix.recover(file);
@@ -114,16 +111,19 @@ public final class IvfIndexBuilder {
       Trained t = train(vectors);
       long rowCount = t.rowCount();
       int[][] invertedLists = t.invertedLists();
-      IvfIndexHeader header = new IvfIndexHeader(column, metric.id(), t.dim(), t.lists(),
-          rowCount, t.indexed(), DataFingerprint.of(ParquetFiles.readFooter(file), column), seed,
-          iterations);
+      String column = options.column();
+      IvfIndexHeader header = new IvfIndexHeader(column, options.metric().id(), t.dim(),
+          t.lists(), rowCount, t.indexed(),
+          DataFingerprint.of(ParquetFiles.readFooter(file), column), options.seed(),
+          options.iterations());
       byte[] payload = IvfIndexWriter.write(header, t.centroids(), invertedLists,
-          pageTable(vectors), t.curve());
-      progress.update("writing", 0, 1);
+          storedPageLocations(vectors), t.curve());
+      options.progress().update("writing", 0, 1);
       ParquetAppendix.write(file, IvfIndexFormat.footerKey(column), payload);
-      progress.update("writing", 1, 1);
-      return new BuildReport(file, column, metric, rowCount, t.indexed(), t.lists(), t.dim(),
-          t.iterations(), t.trainingRows(), t.trainSeconds(), (System.nanoTime() - start) / 1e9,
+      options.progress().update("writing", 1, 1);
+      return new BuildReport(file, column, options.metric(), rowCount, t.indexed(), t.lists(),
+          t.dim(), t.iterations(), t.trainingRows(), t.trainSeconds(),
+          (System.nanoTime() - start) / 1e9,
           sizeBefore, Files.size(file), payload.length, t.calibration());
     }
   }
@@ -133,17 +133,17 @@ public final class IvfIndexBuilder {
    * rows are. {@code listOfRow[r]} is the list of row {@code r}, or -1 when the row has no vector
    * (NULL, a NULL element, or empty); {@code sizes[l]} counts the rows of list {@code l}.
    */
-  record Trained(int dim, long rowCount, long indexed, int lists, float[] centroids,
+  public record Trained(int dim, long rowCount, long indexed, int lists, float[] centroids,
       int[] listOfRow, int[] sizes, int iterations, int trainingRows, double trainSeconds,
       Calibration calibration) {
 
     /** The measured recall curve, or null when the file was too small to measure one. */
-    RecallCurve curve() {
+    public RecallCurve curve() {
       return calibration.curve();
     }
 
     /** Row ids of each list, ascending. */
-    int[][] invertedLists() {
+    public int[][] invertedLists() {
       int[][] out = new int[lists][];
       for (int l = 0; l < lists; l++) {
         out[l] = new int[sizes[l]];
@@ -161,11 +161,11 @@ public final class IvfIndexBuilder {
 
   /**
    * The two streaming passes without writing anything: validation and sampling, k-means, then
-   * every vector assigned to its list. Shared by {@link #build()} and {@link SearchLayoutRewriter}.
+   * every vector assigned to its list. Shared by {@link #build()} and the rewrite to the search layout.
    */
-  Trained train(VectorColumn vectors) throws IndexBuildException, IOException {
+  public Trained train(VectorColumn vectors) throws IndexBuildException, IOException {
     if (vectors.isDouble()) {
-      throw new IndexBuildException(file + ": column '" + column
+      throw new IndexBuildException(file + ": column '" + options.column()
           + "' is a list of DOUBLE; pqvector indexes lists of FLOAT (REAL ARRAY)");
     }
     long rowCount = vectors.rowCount();
@@ -173,36 +173,37 @@ public final class IvfIndexBuilder {
       throw new IndexBuildException(file + ": " + rowCount
           + " rows; an index covers at most 2^31-1 rows per file");
     }
-    int listCount = lists > 0 ? lists : defaultLists(rowCount);
+    int listCount = options.lists() > 0 ? options.lists() : defaultLists(rowCount);
     Scan scan = scan(vectors, listCount);
     if (scan.indexed == 0) {
-      throw new IndexBuildException(file + ": column '" + column
+      throw new IndexBuildException(file + ": column '" + options.column()
           + "' has no non-NULL, non-empty vector to index");
     }
-    listCount = lists > 0 ? lists : defaultLists(scan.indexed);
+    listCount = options.lists() > 0 ? options.lists() : defaultLists(scan.indexed);
     if (listCount > scan.indexed) {
       throw new IndexBuildException(file + ": " + listCount + " lists requested but only "
           + scan.indexed + " vectors to index");
     }
     int trainingRows = (int) Math.min(scan.sampled, (long) listCount * SAMPLE_PER_LIST);
-    progress.update("training", 0, 1);
+    options.progress().update("training", 0, 1);
     long trainStart = System.nanoTime();
     KMeans.Result trained = KMeans.train(scan.sample, trainingRows, scan.dim, listCount,
-        metric, seed, iterations, threads);
+        options.metric(), options.seed(), options.iterations(), options.threads());
     double trainSeconds = (System.nanoTime() - trainStart) / 1e9;
-    progress.update("training", 1, 1);
+    options.progress().update("training", 1, 1);
     int[] sizes = new int[listCount];
     // Sample queries come from the reservoir slots after the training sample when there are
     // any: rows k-means trained on pull centroids towards themselves and their neighbours, which
     // made the curve promise more than held-out queries got (recall@100 0.943 against 0.95).
     int queryFrom = scan.sampled > trainingRows ? trainingRows : 0;
     RecallCalibration calibration = new RecallCalibration(scan.sample, scan.sampleRows,
-        queryFrom, scan.sampled - queryFrom, scan.dim, metric, scan.indexed, seed);
+        queryFrom, scan.sampled - queryFrom, scan.dim, options.metric(), scan.indexed,
+        options.seed());
     int[] listOfRow = assign(vectors, trained.centroids(), listCount, scan.dim, (int) rowCount,
         sizes, calibration);
-    progress.update("calibrating", 0, 1);
+    options.progress().update("calibrating", 0, 1);
     RecallCurve curve = calibration.finish(trained.centroids(), listCount, listOfRow);
-    progress.update("calibrating", 1, 1);
+    options.progress().update("calibrating", 1, 1);
     return new Trained(scan.dim, rowCount, scan.indexed, listCount, trained.centroids(),
         listOfRow, sizes, trained.iterations(), trainingRows, trainSeconds,
         new Calibration(curve, calibration.queryCount(), calibration.rowsSearched(),
@@ -222,11 +223,11 @@ public final class IvfIndexBuilder {
 
   private VectorColumn open() throws IndexBuildException, IOException {
     try {
-      return VectorColumn.open(file, column);
+      return VectorColumn.open(file, options.column());
     } catch (IllegalArgumentException e) {
       throw new IndexBuildException(e.getMessage(), e);
     } catch (ParquetFiles.NotParquetException e) {
-      throw new IndexBuildException("cannot index column '" + column + "': " + e.getMessage(), e);
+      throw new IndexBuildException("cannot index column '" + options.column() + "': " + e.getMessage(), e);
     }
   }
 
@@ -244,7 +245,7 @@ public final class IvfIndexBuilder {
           || p.contains(PosixFilePermission.OTHERS_WRITE);
     }
     if (!writable) {
-      throw new IndexBuildException(file + ": cannot index column '" + column + "': the file is"
+      throw new IndexBuildException(file + ": cannot index column '" + options.column() + "': the file is"
           + " read-only; the index is stored inside the file, so it needs write permission"
           + " (or use `rewrite` to write an indexed copy)");
     }
@@ -265,11 +266,11 @@ public final class IvfIndexBuilder {
     // The training sample, then room for the recall calibration's sample queries.
     int capacity = (int) Math.min(Integer.MAX_VALUE / 2,
         (long) listCount * SAMPLE_PER_LIST + RecallCalibration.MAX_QUERIES);
-    Random random = new Random(seed);
+    Random random = new Random(options.seed());
     long seen = 0;
     int groups = vectors.rowGroupCount();
     for (int rg = 0; rg < groups; rg++) {
-      progress.update("scanning", rg, groups);
+      options.progress().update("scanning", rg, groups);
       VectorBatch batch = vectors.readRowGroup(rg);
       long first = vectors.rowGroupFirstRow(rg);
       float[] values = batch.values();
@@ -285,13 +286,13 @@ public final class IvfIndexBuilder {
           capacity = scan.sample.length / len;
           scan.sampleRows = new int[capacity];
         } else if (len != scan.dim) {
-          throw new IndexBuildException(file + ": column '" + column + "', row " + (first + r)
+          throw new IndexBuildException(file + ": column '" + options.column() + "', row " + (first + r)
               + " has " + len + " dimensions but earlier rows have " + scan.dim
               + "; an index needs vectors of one length");
         }
         for (int i = 0; i < len; i++) {
           if (!Float.isFinite(values[off + i])) {
-            throw new IndexBuildException(file + ": column '" + column + "', row " + (first + r)
+            throw new IndexBuildException(file + ": column '" + options.column() + "', row " + (first + r)
                 + " holds " + values[off + i] + " at position " + i
                 + "; vectors must be finite to be indexed");
           }
@@ -303,13 +304,13 @@ public final class IvfIndexBuilder {
         if (slot < capacity) {
           System.arraycopy(values, off, scan.sample, slot * len, len);
           scan.sampleRows[slot] = (int) (first + r);
-          if (metric == Metric.COSINE) {
+          if (options.metric() == Metric.COSINE) {
             VectorKernels.normalize(scan.sample, slot * len, len);
           }
         }
       }
     }
-    progress.update("scanning", groups, groups);
+    options.progress().update("scanning", groups, groups);
     scan.sampled = (int) Math.min(seen, capacity);
     return scan;
   }
@@ -326,7 +327,7 @@ public final class IvfIndexBuilder {
     java.util.Arrays.fill(listOfRow, -1);
     int groups = vectors.rowGroupCount();
     for (int rg = 0; rg < groups; rg++) {
-      progress.update("assigning", rg, groups);
+      options.progress().update("assigning", rg, groups);
       VectorBatch batch = vectors.readRowGroup(rg);
       int first = (int) vectors.rowGroupFirstRow(rg);
       int n = batch.rowCount();
@@ -338,7 +339,7 @@ public final class IvfIndexBuilder {
           continue;
         }
         System.arraycopy(batch.values(), batch.offset(r), points, m * dim, dim);
-        if (metric == Metric.COSINE) {
+        if (options.metric() == Metric.COSINE) {
           VectorKernels.normalize(points, m * dim, dim);
         }
         rows[m++] = first + r;
@@ -347,7 +348,8 @@ public final class IvfIndexBuilder {
         continue;
       }
       int[] nearest = new int[m];
-      KMeans.assign(centroids, listCount, points, m, dim, metric, threads, nearest);
+      KMeans.assign(centroids, listCount, points, m, dim, options.metric(), options.threads(),
+          nearest);
       for (int i = 0; i < m; i++) {
         listOfRow[rows[i]] = nearest[i];
         sizes[nearest[i]]++;
@@ -355,12 +357,15 @@ public final class IvfIndexBuilder {
       // The same vectors, while in memory, are the brute-force ground truth of the sample queries.
       calibration.accept(points, rows, m);
     }
-    progress.update("assigning", groups, groups);
+    options.progress().update("assigning", groups, groups);
     return listOfRow;
   }
 
-  /** Our page table, for files whose vector column has no Parquet offset index. */
-  static PageLocations pageTable(VectorColumn vectors) throws IOException {
+  /**
+   * The page locations an index stores for {@code vectors}: null when every row group has a
+   * Parquet offset index (readers use that), else where every page is.
+   */
+  public static PageLocations storedPageLocations(VectorColumn vectors) throws IOException {
     int groups = vectors.rowGroupCount();
     boolean needed = false;
     for (int rg = 0; rg < groups; rg++) {

@@ -1,8 +1,8 @@
 package io.pqvector.cli;
 
 import io.pqvector.ivf.IndexBuildException;
-import io.pqvector.ivf.RewriteReport;
-import io.pqvector.ivf.SearchLayoutRewriter;
+import io.pqvector.rewrite.RewriteReport;
+import io.pqvector.rewrite.SearchLayoutRewriter;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.nio.file.Paths;

@@ -10,7 +10,7 @@ import io.airlift.compress.lz4.Lz4HadoopStreams;
 import io.pqvector.calcite.SearchStats;
 import io.pqvector.calcite.VectorSearch;
 import io.pqvector.ivf.IvfIndexBuilder;
-import io.pqvector.ivf.SearchLayoutRewriter;
+import io.pqvector.rewrite.SearchLayoutRewriter;
 import io.pqvector.parquet.LocalCodecFactory;
 import io.pqvector.parquet.ParquetFiles;
 import io.pqvector.vector.Metric;

@@ -1,4 +1,4 @@
-package io.pqvector.ivf;
+package io.pqvector.rewrite;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pqvector.ivf.FileIndex;
+import io.pqvector.ivf.IndexBuildException;
+import io.pqvector.ivf.IvfIndexBuilder;
+import io.pqvector.ivf.IvfProbe;
+import io.pqvector.ivf.KMeans;
 import io.pqvector.parquet.LocalCodecFactory;
 import io.pqvector.parquet.LocalFileInput;
 import io.pqvector.parquet.PageTable;

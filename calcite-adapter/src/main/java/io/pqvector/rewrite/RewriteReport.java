@@ -1,5 +1,6 @@
-package io.pqvector.ivf;
+package io.pqvector.rewrite;
 
+import io.pqvector.ivf.IvfIndexBuilder;
 import io.pqvector.vector.Metric;
 import java.nio.file.Path;
 

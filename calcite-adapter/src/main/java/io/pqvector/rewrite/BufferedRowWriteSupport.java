@@ -1,0 +1,121 @@
+package io.pqvector.rewrite;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.conf.ParquetConfiguration;
+import org.apache.parquet.example.data.Group;
+import org.apache.parquet.hadoop.api.WriteSupport;
+import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.GroupType;
+import org.apache.parquet.schema.Type;
+
+/**
+ * Writes buffered rows with the input's schema: other fields from their Group, the vector from
+ * its entries.
+ */
+final class BufferedRowWriteSupport extends WriteSupport<BufferedRow> {
+  private final InputSchema layout;
+  private RecordConsumer consumer;
+
+  BufferedRowWriteSupport(InputSchema layout) {
+    this.layout = layout;
+  }
+
+  @Override public WriteContext init(Configuration configuration) {
+    return new WriteContext(layout.schema, layout.keyValues);
+  }
+
+  @Override public WriteContext init(ParquetConfiguration configuration) {
+    return new WriteContext(layout.schema, layout.keyValues);
+  }
+
+  @Override public void prepareForWrite(RecordConsumer recordConsumer) {
+    this.consumer = recordConsumer;
+  }
+
+  @Override public void write(BufferedRow row) {
+    consumer.startMessage();
+    int other = 0;
+    for (int f = 0; f < layout.schema.getFieldCount(); f++) {
+      if (f == layout.vectorField) {
+        writeVector(row);
+      } else {
+        writeField(row.others, other++, layout.schema.getType(f), f);
+      }
+    }
+    consumer.endMessage();
+  }
+
+  private void writeField(Group group, int groupIndex, Type type, int outIndex) {
+    int n = group.getFieldRepetitionCount(groupIndex);
+    if (n == 0) {
+      return;
+    }
+    consumer.startField(type.getName(), outIndex);
+    for (int i = 0; i < n; i++) {
+      if (type.isPrimitive()) {
+        group.writeValue(groupIndex, i, consumer);
+      } else {
+        Group child = group.getGroup(groupIndex, i);
+        GroupType childType = type.asGroupType();
+        consumer.startGroup();
+        for (int f = 0; f < childType.getFieldCount(); f++) {
+          writeField(child, f, childType.getType(f), f);
+        }
+        consumer.endGroup();
+      }
+    }
+    consumer.endField(type.getName(), outIndex);
+  }
+
+  /** Rebuilds the vector field from its entries' definition levels (see {@link BufferedRow}). */
+  private void writeVector(BufferedRow row) {
+    String[] names = layout.names;
+    int[] indexes = layout.indexes;
+    int[] definedAt = layout.definedAt;
+    int rep = layout.repeated;
+    int leaf = names.length - 1;
+    int maxDef = layout.maxDefinition;
+    int entries = row.defs == null ? row.values.length : row.defs.length;
+    int first = row.defs == null ? maxDef : row.defs[0];
+    int opened = 0;
+    while (opened < rep && definedAt[opened] <= first) {
+      consumer.startField(names[opened], indexes[opened]);
+      consumer.startGroup();
+      opened++;
+    }
+    if (opened == rep && definedAt[rep] <= first) {
+      consumer.startField(names[rep], indexes[rep]);
+      int v = 0;
+      for (int e = 0; e < entries; e++) {
+        int d = row.defs == null ? maxDef : row.defs[e];
+        if (rep == leaf) {
+          consumer.addFloat(row.values[v++]);
+          continue;
+        }
+        consumer.startGroup();
+        int inner = rep + 1;
+        while (inner <= leaf && definedAt[inner] <= d) {
+          consumer.startField(names[inner], indexes[inner]);
+          if (inner == leaf) {
+            consumer.addFloat(row.values[v++]);
+          } else {
+            consumer.startGroup();
+          }
+          inner++;
+        }
+        for (int i = inner - 1; i > rep; i--) {
+          if (i != leaf) {
+            consumer.endGroup();
+          }
+          consumer.endField(names[i], indexes[i]);
+        }
+        consumer.endGroup();
+      }
+      consumer.endField(names[rep], indexes[rep]);
+    }
+    for (int i = opened - 1; i >= 0; i--) {
+      consumer.endGroup();
+      consumer.endField(names[i], indexes[i]);
+    }
+  }
+}
