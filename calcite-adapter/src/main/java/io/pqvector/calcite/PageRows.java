@@ -1,8 +1,8 @@
 package io.pqvector.calcite;
 
 import io.pqvector.ivf.FileIndex;
-import io.pqvector.parquet.PageTable;
-import io.pqvector.parquet.VectorColumn;
+import io.pqvector.parquet.decode.PageTable;
+import io.pqvector.parquet.decode.VectorColumn;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,10 +1,10 @@
 package io.pqvector.calcite;
 
-import io.pqvector.parquet.DecodedPageCache;
+import io.pqvector.parquet.decode.DecodedPageCache;
 import io.pqvector.parquet.FileVersion;
-import io.pqvector.parquet.PageTable;
-import io.pqvector.parquet.VectorBatch;
-import io.pqvector.parquet.VectorColumn;
+import io.pqvector.parquet.decode.PageTable;
+import io.pqvector.parquet.decode.VectorBatch;
+import io.pqvector.parquet.decode.VectorColumn;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -3,8 +3,8 @@ package io.pqvector.calcite;
 
 import io.pqvector.calcite.VectorTopK.SearchSpec;
 import io.pqvector.calcite.sql.QueryVectors;
-import io.pqvector.parquet.VectorBatch;
-import io.pqvector.parquet.VectorColumn;
+import io.pqvector.parquet.decode.VectorBatch;
+import io.pqvector.parquet.decode.VectorColumn;
 import io.pqvector.ivf.FileIndex;
 import io.pqvector.ivf.IvfProbe;
 import io.pqvector.vector.TopK;

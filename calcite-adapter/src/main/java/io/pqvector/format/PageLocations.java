@@ -1,7 +1,7 @@
 package io.pqvector.format;
 
 import java.util.Arrays;
-import io.pqvector.parquet.PageTable;
+import io.pqvector.parquet.decode.PageTable;
 
 /**
  * The index's page-table section as stored: where the vector column's pages are, for files written

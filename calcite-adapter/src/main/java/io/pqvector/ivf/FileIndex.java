@@ -6,15 +6,15 @@ import io.pqvector.format.IvfIndexFormat;
 import io.pqvector.format.IvfIndexReader;
 import io.pqvector.parquet.FileVersion;
 import io.pqvector.format.PageLocations;
-import io.pqvector.parquet.PageTable;
-import io.pqvector.parquet.ParquetAppendix;
+import io.pqvector.parquet.decode.PageTable;
+import io.pqvector.parquet.appendix.ParquetAppendix;
 import io.pqvector.vector.Metric;
 import java.io.IOException;
 import java.nio.file.Path;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import io.pqvector.parquet.VectorColumn;
+import io.pqvector.parquet.decode.VectorColumn;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 
 /**

@@ -19,10 +19,10 @@ import org.xerial.snappy.Snappy;
  * The page compression codecs this package can read and write, on byte arrays, with no Hadoop codec
  * classes involved (those pull in a Hadoop {@code Configuration} and its dependency tree).
  */
-enum PageCompression {
+public enum PageCompression {
   UNCOMPRESSED {
     @Override
-    void decompress(byte[] src, int off, int len, byte[] dst, int dstOff, int dstLen) throws IOException {
+    public void decompress(byte[] src, int off, int len, byte[] dst, int dstOff, int dstLen) throws IOException {
       if (len != dstLen) {
         throw new IOException("uncompressed page is " + len + " bytes but its header says " + dstLen);
       }
@@ -39,7 +39,7 @@ enum PageCompression {
 
   SNAPPY {
     @Override
-    void decompress(byte[] src, int off, int len, byte[] dst, int dstOff, int dstLen) throws IOException {
+    public void decompress(byte[] src, int off, int len, byte[] dst, int dstOff, int dstLen) throws IOException {
       int declared = Snappy.uncompressedLength(src, off, len);
       if (declared != dstLen) {
         throw new IOException("snappy block holds " + declared + " bytes but the page header says " + dstLen);
@@ -60,7 +60,7 @@ enum PageCompression {
 
   ZSTD {
     @Override
-    void decompress(byte[] src, int off, int len, byte[] dst, int dstOff, int dstLen) throws IOException {
+    public void decompress(byte[] src, int off, int len, byte[] dst, int dstOff, int dstLen) throws IOException {
       long n = Zstd.decompressByteArray(dst, dstOff, dstLen, src, off, len);
       if (Zstd.isError(n)) {
         throw new IOException("zstd: " + Zstd.getErrorName(n));
@@ -83,7 +83,7 @@ enum PageCompression {
 
   GZIP {
     @Override
-    void decompress(byte[] src, int off, int len, byte[] dst, int dstOff, int dstLen) throws IOException {
+    public void decompress(byte[] src, int off, int len, byte[] dst, int dstOff, int dstLen) throws IOException {
       try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(src, off, len), 8192)) {
         int n = 0;
         while (n < dstLen) {
@@ -112,7 +112,7 @@ enum PageCompression {
   /** The raw LZ4 block format, no framing (parquet-format's LZ4_RAW). */
   LZ4_RAW {
     @Override
-    void decompress(byte[] src, int off, int len, byte[] dst, int dstOff, int dstLen) throws IOException {
+    public void decompress(byte[] src, int off, int len, byte[] dst, int dstOff, int dstLen) throws IOException {
       int n = lz4Block(src, off, len, dst, dstOff, dstLen);
       if (n != dstLen) {
         throw new IOException("lz4 block gave " + n + " bytes, expected " + dstLen);
@@ -136,7 +136,7 @@ enum PageCompression {
    */
   LZ4 {
     @Override
-    void decompress(byte[] src, int off, int len, byte[] dst, int dstOff, int dstLen) throws IOException {
+    public void decompress(byte[] src, int off, int len, byte[] dst, int dstOff, int dstLen) throws IOException {
       if (hadoopLz4(src, off, len, dst, dstOff, dstLen)) {
         return;
       }
@@ -164,7 +164,7 @@ enum PageCompression {
   /** Decoded with Google's pure-Java reference decoder; pqvector cannot write it. */
   BROTLI {
     @Override
-    void decompress(byte[] src, int off, int len, byte[] dst, int dstOff, int dstLen) throws IOException {
+    public void decompress(byte[] src, int off, int len, byte[] dst, int dstOff, int dstLen) throws IOException {
       try (InputStream in = new BrotliInputStream(new ByteArrayInputStream(src, off, len))) {
         readFully(in, dst, dstOff, dstLen, "brotli");
       } catch (RuntimeException e) {
@@ -184,7 +184,7 @@ enum PageCompression {
   };
 
   /** Decompresses exactly {@code dstLen} bytes into {@code dst[dstOff..]}, or throws. */
-  abstract void decompress(byte[] src, int off, int len, byte[] dst, int dstOff, int dstLen) throws IOException;
+  public abstract void decompress(byte[] src, int off, int len, byte[] dst, int dstOff, int dstLen) throws IOException;
 
   abstract byte[] compress(byte[] src, int off, int len) throws IOException;
 
@@ -263,7 +263,7 @@ enum PageCompression {
   }
 
   /** The codec for a Parquet codec name, or an IOException naming the file and the codec. */
-  static PageCompression of(CompressionCodecName codec, Object file) throws IOException {
+  public static PageCompression of(CompressionCodecName codec, Object file) throws IOException {
     switch (codec) {
       case UNCOMPRESSED:
         return UNCOMPRESSED;

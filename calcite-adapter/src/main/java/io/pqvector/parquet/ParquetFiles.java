@@ -93,7 +93,7 @@ public final class ParquetFiles {
     }
   }
 
-  static ParquetFileReader open(LocalFileInput input, FilterCompat.Filter filter) throws IOException {
+  public static ParquetFileReader open(LocalFileInput input, FilterCompat.Filter filter) throws IOException {
     Path file = input.path();
     checkFraming(input);
     ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration())

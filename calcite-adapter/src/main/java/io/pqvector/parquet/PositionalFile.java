@@ -9,18 +9,18 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /** A file open for positional reads from any number of threads at once; no shared mutable buffers. */
-final class PositionalFile implements Closeable {
+public final class PositionalFile implements Closeable {
   /**
    * Reads go through the JDK's per-thread temporary direct buffer, which it caches at the largest size
    * ever used: reading in slices keeps that cache small.
    */
   private static final int SLICE = 1 << 20;
 
-  final Path path;
-  final FileChannel channel;
-  final long length;
+  private final Path path;
+  private final FileChannel channel;
+  private final long length;
 
-  PositionalFile(Path path) throws IOException {
+  public PositionalFile(Path path) throws IOException {
     this.path = path;
     this.channel = FileChannel.open(path, StandardOpenOption.READ);
     try {
@@ -31,8 +31,20 @@ final class PositionalFile implements Closeable {
     }
   }
 
+  public Path path() {
+    return path;
+  }
+
+  public FileChannel channel() {
+    return channel;
+  }
+
+  public long length() {
+    return length;
+  }
+
   /** Reads {@code [offset, offset + length)}, after checking that it lies inside the file. */
-  byte[] read(long offset, long length, String what) throws IOException {
+  public byte[] read(long offset, long length, String what) throws IOException {
     if (offset < 0 || length < 0 || length > Integer.MAX_VALUE - 16 || offset + length > this.length) {
       throw new IOException(
           path + ": " + what + " at offset " + offset + " of " + length + " bytes lies outside the file ("

@@ -46,7 +46,7 @@ public final class GoldenFiles {
   }
 
   private static void dumpPayload(Path file, String column) throws Exception {
-    byte[] payload = io.pqvector.parquet.ParquetAppendix.read(file, IvfIndexFormat.footerKey(column));
+    byte[] payload = io.pqvector.parquet.appendix.ParquetAppendix.read(file, IvfIndexFormat.footerKey(column));
     Files.write(file.resolveSibling(file.getFileName().toString().replace(".parquet", ".ivf")),
         payload);
   }

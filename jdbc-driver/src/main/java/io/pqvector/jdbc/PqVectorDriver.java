@@ -2,7 +2,7 @@ package io.pqvector.jdbc;
 
 import io.pqvector.calcite.ParquetDirectorySchema;
 import io.pqvector.calcite.SearchSettings;
-import io.pqvector.parquet.DecodedPageCache;
+import io.pqvector.parquet.decode.DecodedPageCache;
 import io.pqvector.calcite.sql.PqVectorPrepare;
 import io.pqvector.calcite.sql.PqVectorTypeSystem;
 import java.sql.Connection;

@@ -13,7 +13,7 @@ import io.pqvector.format.IvfIndexFormat;
 import io.pqvector.format.IvfIndexReader;
 import io.pqvector.ivf.BuildReport;
 import io.pqvector.parquet.LocalCodecFactory;
-import io.pqvector.parquet.ParquetAppendix;
+import io.pqvector.parquet.appendix.ParquetAppendix;
 import io.pqvector.vector.Metric;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

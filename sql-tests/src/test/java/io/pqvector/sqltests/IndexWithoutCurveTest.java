@@ -13,7 +13,7 @@ import io.pqvector.format.IvfIndexReader;
 import io.pqvector.format.IvfIndexWriter;
 import io.pqvector.ivf.BuildReport;
 import io.pqvector.ivf.IvfProbe;
-import io.pqvector.parquet.ParquetAppendix;
+import io.pqvector.parquet.appendix.ParquetAppendix;
 import io.pqvector.vector.Metric;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

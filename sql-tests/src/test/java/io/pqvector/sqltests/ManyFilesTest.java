@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pqvector.calcite.SearchStats;
 import io.pqvector.format.IvfIndexFormat;
-import io.pqvector.parquet.ParquetAppendix;
+import io.pqvector.parquet.appendix.ParquetAppendix;
 import io.pqvector.parquet.ParquetFiles;
 import io.pqvector.vector.Metric;
 import java.io.RandomAccessFile;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.pqvector.ivf.IvfIndexBuilder;
-import io.pqvector.parquet.DecodedPageCache;
+import io.pqvector.parquet.decode.DecodedPageCache;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.nio.file.Files;

@@ -14,7 +14,7 @@ import io.pqvector.calcite.VectorSearch;
 import io.pqvector.ivf.FileIndex;
 import io.pqvector.ivf.IndexBuildException;
 import io.pqvector.ivf.IvfIndexBuilder;
-import io.pqvector.parquet.ParquetAppendix;
+import io.pqvector.parquet.appendix.ParquetAppendix;
 import io.pqvector.parquet.ParquetFiles;
 import java.io.BufferedReader;
 import java.io.File;
