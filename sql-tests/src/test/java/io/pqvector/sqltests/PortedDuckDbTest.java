@@ -94,46 +94,15 @@ class PortedDuckDbTest {
   }
 
   @TestFactory Stream<DynamicTest> scripts() throws Exception {
-    URL url = PortedDuckDbTest.class.getResource("/sql/duckdb");
-    Path scripts = Paths.get(url.toURI());
-    List<Path> files = new ArrayList<>();
-    try (Stream<Path> s = Files.list(scripts)) {
-      s.filter(p -> p.toString().endsWith(".iq")).sorted().forEach(files::add);
-    }
-    assertFalse(files.isEmpty(), "no .iq scripts under " + scripts);
     List<DynamicTest> tests = new ArrayList<>();
-    for (Path f : files) {
-      tests.add(DynamicTest.dynamicTest(f.getFileName() + " (indexed)", () -> run(f, "indexed", "")));
+    for (Path f : QuidemTest.scripts("/sql/duckdb")) {
+      tests.add(DynamicTest.dynamicTest(f.getFileName() + " (indexed)",
+          () -> QuidemTest.run(f, "indexed", "vectors", () -> Fixtures.pqvector(dir))));
       tests.add(DynamicTest.dynamicTest(f.getFileName() + " (useIndex=false)",
-          () -> run(f, "exact", ";useIndex=false")));
+          () -> QuidemTest.run(f, "exact", "vectors",
+              () -> Fixtures.pqvector(dir, ";useIndex=false"))));
     }
     return tests.stream();
-  }
-
-  static void run(Path script, String mode, String options) throws Exception {
-    Path out = Paths.get("target", "quidem", "duckdb-" + mode, script.getFileName().toString());
-    Files.createDirectories(out.getParent());
-    try (Reader r = Files.newBufferedReader(script, StandardCharsets.UTF_8);
-        Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-      Quidem.Config config = Quidem.configBuilder()
-          .withReader(r)
-          .withWriter(w)
-          .withConnectionFactory((name, reference) -> {
-            if (!name.equals("vectors")) {
-              throw new IllegalArgumentException("unknown connection '" + name + "'");
-            }
-            return Fixtures.pqvector(dir, options);
-          })
-          .build();
-      new Quidem(config).execute();
-    }
-    String expected = Files.readString(script, StandardCharsets.UTF_8);
-    String actual = Files.readString(out, StandardCharsets.UTF_8);
-    if (!expected.equals(actual)) {
-      fail("Quidem output (" + mode + ") differs from " + script.getFileName() + "; compare with\n"
-          + "  diff " + script.toAbsolutePath() + " " + out.toAbsolutePath() + "\n"
-          + QuidemTest.firstDifference(expected, actual));
-    }
   }
 
   /** The two connections really run different operators on the scripts' search queries. */
