@@ -247,7 +247,7 @@ public final class VectorColumnAppender {
     @Override public void write(Row row) {
       consumer.startMessage();
       for (int f = 0; f < vectorField; f++) {
-        writeField(row.input, f, schema.getType(f), f);
+        GroupFields.write(consumer, row.input, f, schema.getType(f), f);
       }
       if (row.vector != null) {
         String name = schema.getType(vectorField).getName();
@@ -266,28 +266,6 @@ public final class VectorColumnAppender {
         consumer.endField(name, vectorField);
       }
       consumer.endMessage();
-    }
-
-    private void writeField(Group group, int index, Type type, int outIndex) {
-      int n = group.getFieldRepetitionCount(index);
-      if (n == 0) {
-        return;
-      }
-      consumer.startField(type.getName(), outIndex);
-      for (int i = 0; i < n; i++) {
-        if (type.isPrimitive()) {
-          group.writeValue(index, i, consumer);
-        } else {
-          Group child = group.getGroup(index, i);
-          GroupType childType = type.asGroupType();
-          consumer.startGroup();
-          for (int f = 0; f < childType.getFieldCount(); f++) {
-            writeField(child, f, childType.getType(f), f);
-          }
-          consumer.endGroup();
-        }
-      }
-      consumer.endField(type.getName(), outIndex);
     }
   }
 }

@@ -1,11 +1,10 @@
 package io.pqvector.rewrite;
 
+import io.pqvector.parquet.GroupFields;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.conf.ParquetConfiguration;
-import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.io.api.RecordConsumer;
-import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.Type;
 
 /**
@@ -39,32 +38,10 @@ final class BufferedRowWriteSupport extends WriteSupport<BufferedRow> {
       if (f == layout.vectorField) {
         writeVector(row);
       } else {
-        writeField(row.others, other++, layout.schema.getType(f), f);
+        GroupFields.write(consumer, row.others, other++, layout.schema.getType(f), f);
       }
     }
     consumer.endMessage();
-  }
-
-  private void writeField(Group group, int groupIndex, Type type, int outIndex) {
-    int n = group.getFieldRepetitionCount(groupIndex);
-    if (n == 0) {
-      return;
-    }
-    consumer.startField(type.getName(), outIndex);
-    for (int i = 0; i < n; i++) {
-      if (type.isPrimitive()) {
-        group.writeValue(groupIndex, i, consumer);
-      } else {
-        Group child = group.getGroup(groupIndex, i);
-        GroupType childType = type.asGroupType();
-        consumer.startGroup();
-        for (int f = 0; f < childType.getFieldCount(); f++) {
-          writeField(child, f, childType.getType(f), f);
-        }
-        consumer.endGroup();
-      }
-    }
-    consumer.endField(type.getName(), outIndex);
   }
 
   /** Rebuilds the vector field from its entries' definition levels (see {@link BufferedRow}). */
