@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import io.pqvector.storage.s3.S3Tables;
 
 /**
  * Parses {@code jdbc:pqvector:<directory>[;key=value]...} plus {@link Properties} into the root
@@ -33,21 +34,30 @@ public final class ConnectionSettings {
     m.put("followSymlinks", "true follows symbolic links that lead outside the root directory");
     m.put("embedModel", "directory of the model embed() uses (model.onnx, tokenizer.json,"
         + " embed.json); default all-MiniLM-L6-v2 from pqvector-embed.jar");
+    m.putAll(new java.util.TreeMap<>(S3Tables.SETTINGS));
     m.put("user", "ignored (files need no login)");
     m.put("password", "ignored (files need no login)");
     KNOWN = m;
   }
 
   private final Path root;
+  private final String location;
   private final Map<String, String> options;
 
-  private ConnectionSettings(Path root, Map<String, String> options) {
+  private ConnectionSettings(Path root, String location, Map<String, String> options) {
     this.root = root;
+    this.location = location;
     this.options = options;
   }
 
+  /** The local root directory, or null for a location in object storage ({@link #location()}). */
   public Path root() {
     return root;
+  }
+
+  /** Where the tables are: a local directory, or {@code s3://bucket/prefix}. */
+  public String location() {
+    return location;
   }
 
   public Map<String, String> options() {
@@ -84,7 +94,11 @@ public final class ConnectionSettings {
       canonical.put(known, e.getValue());
     }
     validate(canonical);
-    return new ConnectionSettings(resolveDirectory(parts[0]), canonical);
+    if (S3Tables.isS3(parts[0].trim())) {
+      return new ConnectionSettings(null, parts[0].trim(), canonical);
+    }
+    Path dir = resolveDirectory(parts[0]);
+    return new ConnectionSettings(dir, dir.toString(), canonical);
   }
 
   /**

@@ -5,6 +5,7 @@ import io.pqvector.calcite.SearchSettings;
 import io.pqvector.parquet.decode.DecodedPageCache;
 import io.pqvector.calcite.sql.PqVectorPrepare;
 import io.pqvector.calcite.sql.PqVectorTypeSystem;
+import io.pqvector.storage.s3.S3Tables;
 import java.sql.Connection;
 import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
@@ -97,7 +98,7 @@ public final class PqVectorDriver extends Driver {
     // NULL distances sort last in both directions, as in DuckDB.
     calcite.setProperty("defaultNullCollation", "LAST");
     calcite.setProperty("typeSystem", PqVectorTypeSystem.class.getName() + "#INSTANCE");
-    calcite.setProperty(DIRECTORY_PROPERTY, settings.root().toString());
+    calcite.setProperty(DIRECTORY_PROPERTY, settings.location());
     calcite.setProperty(PqVectorJdbcFactory.URL_PROPERTY, url);
     settings.options().forEach((k, v) -> calcite.setProperty("pqvector." + k, v));
     return super.connect(ConnectionSettings.PREFIX, calcite);
@@ -130,9 +131,11 @@ public final class PqVectorDriver extends Driver {
         if (dir == null) {
           throw new SQLException("pqvector: connection has no directory", "08001");
         }
+        java.nio.file.Path root = S3Tables.isS3(dir) ? ObjectStorage.root(dir, p)
+            : java.nio.file.Paths.get(dir);
         try {
           SchemaPlus schema = c.getRootSchema().add(SCHEMA,
-              new ParquetDirectorySchema(java.nio.file.Paths.get(dir), settings(p)));
+              new ParquetDirectorySchema(root, settings(p)));
           // Listed on every lookup so tables follow the files without reconnecting. Calcite
           // only switches off the snapshot lookups that exist when the cache is disabled, so
           // create them first.

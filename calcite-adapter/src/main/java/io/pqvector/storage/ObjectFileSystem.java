@@ -1,0 +1,280 @@
+package io.pqvector.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.FileStore;
+import java.nio.file.FileSystem;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.nio.file.spi.FileSystemProvider;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The objects under one folder of an {@link ObjectStore}, presented as a read-only
+ * {@link FileSystem}, so that every reader of Parquet files (footers, index payloads, pages,
+ * row reads) works on objects unchanged, through {@code FileChannel.open} and
+ * {@code Files.readAttributes}.
+ *
+ * <p>What makes that cheap on a remote store:
+ * <ul>
+ *   <li>One listing of the folder answers every existence and version question; it is taken again
+ *       when the folder itself is listed (each schema lookup) and it is older than {@code refresh}
+ *       (0: every listing), or when a read finds an object replaced.
+ *   <li>An object's version is its listed tag (ETag) and length; reads ask for exactly that version,
+ *       so a replaced object fails the read instead of mixing old and new bytes.
+ *   <li>The last 64 KiB of each version (footer, length, magic, often the index) are fetched in one
+ *       request and kept, as are the first bytes (magic), so opening a file again costs nothing.
+ * </ul>
+ */
+public final class ObjectFileSystem extends FileSystem {
+  /** Bytes read speculatively at the end of an object: Parquet footers and indexes live there. */
+  static final int TAIL = 64 * 1024;
+  static final int HEAD = 4 * 1024;
+  private static final int BLOCKS_KEPT = 512;
+
+  private final ObjectStore store;
+  private final String prefix;
+  private final long refreshNanos;
+  private final ObjectFileSystemProvider provider = new ObjectFileSystemProvider(this);
+  private final AtomicLong requests = new AtomicLong();
+  private final AtomicLong bytesRead = new AtomicLong();
+  private final Map<BlockKey, byte[]> blocks = new LinkedHashMap<>(64, 0.75f, true);
+  private volatile Listing listing;
+
+  private record Listing(long takenNanos, NavigableMap<String, StoredObject> objects) {}
+
+  private record BlockKey(StoredObject version, long offset) {}
+
+  /**
+   * The objects of {@code store} whose keys start with {@code prefix} (a folder: "" or ending in
+   * '/'). Lists them once now, so a missing bucket or refused access fails here.
+   */
+  public ObjectFileSystem(ObjectStore store, String prefix, long refreshMillis) throws IOException {
+    this.store = store;
+    this.prefix = prefix;
+    this.refreshNanos = Math.max(0, refreshMillis) * 1_000_000L;
+    relist();
+  }
+
+  public ObjectStore store() {
+    return store;
+  }
+
+  /** The folder the file system was made for. */
+  public Path root() {
+    return ObjectPath.parse(this, "/" + prefix);
+  }
+
+  /** Requests made to the store so far (listings, version checks, reads). */
+  public long requestCount() {
+    return requests.get();
+  }
+
+  /** Bytes of object content fetched so far. */
+  public long bytesRead() {
+    return bytesRead.get();
+  }
+
+  /** Lists the folder again if the last listing is older than the refresh interval. */
+  void refreshIfStale() throws IOException {
+    Listing l = listing;
+    if (System.nanoTime() - l.takenNanos >= refreshNanos) {
+      synchronized (this) {
+        if (listing == l) {
+          relist();
+        }
+      }
+    }
+  }
+
+  private void relist() throws IOException {
+    requests.incrementAndGet();
+    TreeMap<String, StoredObject> objects = new TreeMap<>();
+    for (StoredObject o : store.list(prefix)) {
+      objects.put(o.key(), o);
+    }
+    listing = new Listing(System.nanoTime(), objects);
+  }
+
+  /** File or folder attributes of an absolute path, from the listing where it covers the path. */
+  ObjectAttributes attributes(ObjectPath path) throws IOException {
+    String key = path.key();
+    NavigableMap<String, StoredObject> objects = listing.objects;
+    StoredObject o = objects.get(key);
+    if (o != null) {
+      return new ObjectAttributes(o);
+    }
+    if (key.equals(rootKey()) || isFolder(objects, key)) {
+      return ObjectAttributes.FOLDER;
+    }
+    if (covered(key)) {
+      throw new NoSuchFileException(path.toString());
+    }
+    requests.incrementAndGet();
+    return new ObjectAttributes(store.stat(key));
+  }
+
+  private boolean covered(String key) {
+    return (key + "/").startsWith(prefix) || key.startsWith(prefix);
+  }
+
+  private static boolean isFolder(NavigableMap<String, StoredObject> objects, String key) {
+    String folder = key.isEmpty() ? "" : key + "/";
+    String next = objects.ceilingKey(folder);
+    return next != null && next.startsWith(folder);
+  }
+
+  /** The names directly under a folder: objects and sub-folders. */
+  List<ObjectPath> children(ObjectPath dir) throws IOException {
+    if (dir.key().equals(rootKey())) {
+      refreshIfStale();
+    }
+    NavigableMap<String, StoredObject> objects = listing.objects;
+    String key = dir.key();
+    if (!isFolder(objects, key)) {
+      if (objects.containsKey(key)) {
+        throw new java.nio.file.NotDirectoryException(dir.toString());
+      }
+      if (!key.equals(rootKey())) {
+        throw new NoSuchFileException(dir.toString());
+      }
+    }
+    String folder = key.isEmpty() ? "" : key + "/";
+    Set<String> names = new TreeSet<>();
+    for (String k : objects.tailMap(folder, true).keySet()) {
+      if (!k.startsWith(folder)) {
+        break;
+      }
+      String rest = k.substring(folder.length());
+      int slash = rest.indexOf('/');
+      names.add(slash < 0 ? rest : rest.substring(0, slash));
+    }
+    List<ObjectPath> result = new ArrayList<>();
+    for (String n : names) {
+      if (!n.isEmpty()) {
+        result.add((ObjectPath) dir.resolve(n));
+      }
+    }
+    return result;
+  }
+
+  private String rootKey() {
+    return prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+  }
+
+  /** Reads {@code dst.remaining()} bytes of {@code version} at {@code offset}, through the kept blocks. */
+  void read(StoredObject version, long offset, ByteBuffer dst) throws IOException {
+    long length = version.length();
+    int n = dst.remaining();
+    long tailStart = Math.max(0, length - TAIL);
+    if (offset >= tailStart) {
+      copy(block(version, tailStart, (int) (length - tailStart)), (int) (offset - tailStart), dst, n);
+    } else if (offset + n <= Math.min(HEAD, length)) {
+      copy(block(version, 0, (int) Math.min(HEAD, length)), (int) offset, dst, n);
+    } else {
+      fetch(version, offset, dst);
+    }
+  }
+
+  private static void copy(byte[] block, int from, ByteBuffer dst, int n) {
+    dst.put(block, from, n);
+  }
+
+  private byte[] block(StoredObject version, long offset, int length) throws IOException {
+    BlockKey key = new BlockKey(version, offset);
+    synchronized (blocks) {
+      byte[] b = blocks.get(key);
+      if (b != null) {
+        return b;
+      }
+    }
+    ByteBuffer buffer = ByteBuffer.allocate(length);
+    fetch(version, offset, buffer);
+    synchronized (blocks) {
+      blocks.put(key, buffer.array());
+      if (blocks.size() > BLOCKS_KEPT) {
+        blocks.remove(blocks.keySet().iterator().next());
+      }
+    }
+    return buffer.array();
+  }
+
+  private void fetch(StoredObject version, long offset, ByteBuffer dst) throws IOException {
+    requests.incrementAndGet();
+    int n = dst.remaining();
+    try {
+      store.read(version, offset, dst);
+    } catch (ObjectChangedException e) {
+      // Let the next version check see the new object, so callers that retry on a changed
+      // version (footer reads do) read it.
+      synchronized (this) {
+        relist();
+      }
+      throw e;
+    }
+    bytesRead.addAndGet(n);
+  }
+
+  @Override public FileSystemProvider provider() {
+    return provider;
+  }
+
+  @Override public void close() throws IOException {
+    store.close();
+  }
+
+  @Override public boolean isOpen() {
+    return true;
+  }
+
+  @Override public boolean isReadOnly() {
+    return true;
+  }
+
+  @Override public String getSeparator() {
+    return "/";
+  }
+
+  @Override public Iterable<Path> getRootDirectories() {
+    return List.of(ObjectPath.parse(this, "/"));
+  }
+
+  @Override public Iterable<FileStore> getFileStores() {
+    return List.of();
+  }
+
+  @Override public Set<String> supportedFileAttributeViews() {
+    return Set.of("basic");
+  }
+
+  @Override public Path getPath(String first, String... more) {
+    StringBuilder b = new StringBuilder(first);
+    for (String m : more) {
+      b.append('/').append(m);
+    }
+    return ObjectPath.parse(this, b.toString());
+  }
+
+  @Override public PathMatcher getPathMatcher(String syntaxAndPattern) {
+    throw new UnsupportedOperationException("path matchers on " + store.name());
+  }
+
+  @Override public UserPrincipalLookupService getUserPrincipalLookupService() {
+    throw new UnsupportedOperationException();
+  }
+
+  @Override public WatchService newWatchService() {
+    throw new UnsupportedOperationException("objects cannot be watched");
+  }
+}

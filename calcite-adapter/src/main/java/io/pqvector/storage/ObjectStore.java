@@ -1,0 +1,36 @@
+package io.pqvector.storage;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * Where table files live, reduced to what reading needs: listing the objects under a folder and
+ * reading byte ranges of one object version. Every call is one request to the backing store, so
+ * callers decide what to cache (see {@link ObjectFileSystem}).
+ *
+ * <p>Errors are the java.nio.file exceptions a local file system would give, naming the object:
+ * {@link java.nio.file.NoSuchFileException} for a missing object or bucket,
+ * {@link java.nio.file.AccessDeniedException} for a refused request, and
+ * {@link ObjectChangedException} when the object no longer is the version asked for.
+ */
+public interface ObjectStore extends Closeable {
+  /** How objects are named for people, e.g. {@code s3://bucket}; an object is {@code name() + "/" + key}. */
+  String name();
+
+  /** Every object whose key starts with {@code prefix} (a folder ending in '/', or ""), sorted by key. */
+  List<StoredObject> list(String prefix) throws IOException;
+
+  /** The current version of the object {@code key}. */
+  StoredObject stat(String key) throws IOException;
+
+  /**
+   * Reads {@code dst.remaining()} bytes of {@code version} starting at {@code offset} (which the
+   * caller has checked lie inside the object) into {@code dst}.
+   */
+  void read(StoredObject version, long offset, ByteBuffer dst) throws IOException;
+
+  @Override
+  default void close() throws IOException {}
+}

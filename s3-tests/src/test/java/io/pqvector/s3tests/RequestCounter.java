@@ -1,0 +1,24 @@
+package io.pqvector.s3tests;
+
+import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+
+/**
+ * Counts the HTTP requests every S3 client in this JVM sends (retries included). Registered through
+ * the SDK's global interceptor file on the test class path, so the driver's own clients are counted
+ * without any hook in the product.
+ */
+public final class RequestCounter implements ExecutionInterceptor {
+  private static final AtomicLong REQUESTS = new AtomicLong();
+
+  public static long requests() {
+    return REQUESTS.get();
+  }
+
+  @Override
+  public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+    REQUESTS.incrementAndGet();
+  }
+}
