@@ -34,14 +34,19 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>An object's version is its listed tag (ETag) and length; reads ask for exactly that version,
  *       so a replaced object fails the read instead of mixing old and new bytes.
  *   <li>The last 64 KiB of each version (footer, length, magic, often the index) are fetched in one
- *       request and kept, as are the first bytes (magic), so opening a file again costs nothing.
+ *       request; small reads (parsers, offset indexes, single pages) fetch the aligned 256 KiB block
+ *       around them; what was fetched is kept (128 MiB per file system), so opening a file again or
+ *       repeating a query costs no request.
  * </ul>
  */
 public final class ObjectFileSystem extends FileSystem {
   /** Bytes read speculatively at the end of an object: Parquet footers and indexes live there. */
   static final int TAIL = 64 * 1024;
-  static final int HEAD = 4 * 1024;
-  private static final int BLOCKS_KEPT = 512;
+  /** Reads up to this size are served from aligned blocks of {@link #BLOCK} bytes. */
+  static final int SMALL_READ = 64 * 1024;
+  static final int BLOCK = 256 * 1024;
+  /** Bytes of object content kept per file system, across versions (least recently used go first). */
+  static final long KEPT_BYTES = 128L << 20;
 
   private final ObjectStore store;
   private final String prefix;
@@ -49,12 +54,13 @@ public final class ObjectFileSystem extends FileSystem {
   private final ObjectFileSystemProvider provider = new ObjectFileSystemProvider(this);
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong bytesRead = new AtomicLong();
-  private final Map<BlockKey, byte[]> blocks = new LinkedHashMap<>(64, 0.75f, true);
+  private final Map<BlockKey, byte[]> kept = new LinkedHashMap<>(64, 0.75f, true);
+  private long keptBytes;
   private volatile Listing listing;
 
   private record Listing(long takenNanos, NavigableMap<String, StoredObject> objects) {}
 
-  private record BlockKey(StoredObject version, long offset) {}
+  private record BlockKey(StoredObject version, long offset, int length) {}
 
   /**
    * The objects of {@code store} whose keys start with {@code prefix} (a folder: "" or ending in
@@ -173,41 +179,57 @@ public final class ObjectFileSystem extends FileSystem {
     return prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
   }
 
-  /** Reads {@code dst.remaining()} bytes of {@code version} at {@code offset}, through the kept blocks. */
+  /**
+   * Reads {@code dst.remaining()} bytes of {@code version} at {@code offset}, through the kept
+   * ranges: the tail block; aligned blocks for small reads (parsers read in 64 KiB steps, and
+   * neighbouring steps, offset indexes and pages of one column land in one block); other ranges
+   * as asked. All are kept, within {@link #KEPT_BYTES}, so a repeated query makes no request.
+   */
   void read(StoredObject version, long offset, ByteBuffer dst) throws IOException {
     long length = version.length();
-    int n = dst.remaining();
     long tailStart = Math.max(0, length - TAIL);
     if (offset >= tailStart) {
-      copy(block(version, tailStart, (int) (length - tailStart)), (int) (offset - tailStart), dst, n);
-    } else if (offset + n <= Math.min(HEAD, length)) {
-      copy(block(version, 0, (int) Math.min(HEAD, length)), (int) offset, dst, n);
-    } else {
-      fetch(version, offset, dst);
+      dst.put(range(version, tailStart, (int) (length - tailStart)), (int) (offset - tailStart), dst.remaining());
+      return;
     }
+    if (dst.remaining() <= SMALL_READ) {
+      long position = offset;
+      while (dst.hasRemaining()) {
+        long blockStart = position / BLOCK * BLOCK;
+        byte[] block = range(version, blockStart, (int) Math.min(BLOCK, length - blockStart));
+        int n = (int) Math.min(dst.remaining(), blockStart + block.length - position);
+        dst.put(block, (int) (position - blockStart), n);
+        position += n;
+      }
+      return;
+    }
+    dst.put(range(version, offset, dst.remaining()));
   }
 
-  private static void copy(byte[] block, int from, ByteBuffer dst, int n) {
-    dst.put(block, from, n);
-  }
-
-  private byte[] block(StoredObject version, long offset, int length) throws IOException {
-    BlockKey key = new BlockKey(version, offset);
-    synchronized (blocks) {
-      byte[] b = blocks.get(key);
+  private byte[] range(StoredObject version, long offset, int length) throws IOException {
+    BlockKey key = new BlockKey(version, offset, length);
+    synchronized (kept) {
+      byte[] b = kept.get(key);
       if (b != null) {
         return b;
       }
     }
     ByteBuffer buffer = ByteBuffer.allocate(length);
     fetch(version, offset, buffer);
-    synchronized (blocks) {
-      blocks.put(key, buffer.array());
-      if (blocks.size() > BLOCKS_KEPT) {
-        blocks.remove(blocks.keySet().iterator().next());
+    byte[] bytes = buffer.array();
+    if (length <= KEPT_BYTES / 8) {
+      synchronized (kept) {
+        if (kept.put(key, bytes) == null) {
+          keptBytes += length;
+        }
+        java.util.Iterator<Map.Entry<BlockKey, byte[]>> eldest = kept.entrySet().iterator();
+        while (keptBytes > KEPT_BYTES && eldest.hasNext()) {
+          keptBytes -= eldest.next().getValue().length;
+          eldest.remove();
+        }
       }
     }
-    return buffer.array();
+    return bytes;
   }
 
   private void fetch(StoredObject version, long offset, ByteBuffer dst) throws IOException {

@@ -12,6 +12,16 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
  */
 public final class RequestCounter implements ExecutionInterceptor {
   private static final AtomicLong REQUESTS = new AtomicLong();
+  private static final java.util.List<String> LOG = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+  /** The requests sent since the last call, as "METHOD path range". */
+  public static java.util.List<String> drainLog() {
+    synchronized (LOG) {
+      java.util.List<String> out = new java.util.ArrayList<>(LOG);
+      LOG.clear();
+      return out;
+    }
+  }
 
   public static long requests() {
     return REQUESTS.get();
@@ -20,5 +30,8 @@ public final class RequestCounter implements ExecutionInterceptor {
   @Override
   public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
     REQUESTS.incrementAndGet();
+    var r = context.httpRequest();
+    LOG.add(r.method() + " " + r.encodedPath() + r.firstMatchingHeader("Range").map(h -> " " + h).orElse("")
+        + (r.encodedQueryParameters().map(q -> q.contains("list-type") ? " (list)" : "").orElse("")));
   }
 }
