@@ -18,6 +18,8 @@ import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -56,6 +58,12 @@ public final class ObjectFileSystem extends FileSystem {
   private final AtomicLong bytesRead = new AtomicLong();
   private final Map<BlockKey, byte[]> kept = new LinkedHashMap<>(64, 0.75f, true);
   private long keptBytes;
+  private final Map<BlockKey, CompletableFuture<byte[]>> inFlight = new java.util.HashMap<>();
+  private static final java.util.concurrent.Executor PREFETCH = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "pqvector-object-prefetch");
+    t.setDaemon(true);
+    return t;
+  });
   private volatile Listing listing;
 
   private record Listing(long takenNanos, NavigableMap<String, StoredObject> objects) {}
@@ -189,16 +197,24 @@ public final class ObjectFileSystem extends FileSystem {
     long length = version.length();
     long tailStart = Math.max(0, length - TAIL);
     if (offset >= tailStart) {
+      if (tailStart > 0) {
+        prefetch(version, 0, (int) Math.min(BLOCK, length)); // the magic is read next
+      }
       dst.put(range(version, tailStart, (int) (length - tailStart)), (int) (offset - tailStart), dst.remaining());
       return;
     }
-    if (dst.remaining() <= SMALL_READ) {
+    long blockStart = offset / BLOCK * BLOCK;
+    boolean oneBlock = offset + dst.remaining() <= blockStart + BLOCK;
+    if (dst.remaining() <= SMALL_READ || (oneBlock && isKept(version, blockStart, length))) {
+      if (blockStart == 0 && tailStart > 0) {
+        prefetch(version, tailStart, (int) (length - tailStart)); // a footer read follows the magic
+      }
       long position = offset;
       while (dst.hasRemaining()) {
-        long blockStart = position / BLOCK * BLOCK;
-        byte[] block = range(version, blockStart, (int) Math.min(BLOCK, length - blockStart));
-        int n = (int) Math.min(dst.remaining(), blockStart + block.length - position);
-        dst.put(block, (int) (position - blockStart), n);
+        long start = position / BLOCK * BLOCK;
+        byte[] block = range(version, start, (int) Math.min(BLOCK, length - start));
+        int n = (int) Math.min(dst.remaining(), start + block.length - position);
+        dst.put(block, (int) (position - start), n);
         position += n;
       }
       return;
@@ -206,30 +222,88 @@ public final class ObjectFileSystem extends FileSystem {
     dst.put(range(version, offset, dst.remaining()));
   }
 
+  private boolean isKept(StoredObject version, long blockStart, long length) {
+    synchronized (kept) {
+      return kept.containsKey(new BlockKey(version, blockStart, (int) Math.min(BLOCK, length - blockStart)));
+    }
+  }
+
+  /**
+   * Starts fetching a range that is about to be asked for, so that the two ends of a file (magic,
+   * footer) cost one round trip rather than two.
+   */
+  private void prefetch(StoredObject version, long offset, int length) {
+    BlockKey key = new BlockKey(version, offset, length);
+    synchronized (kept) {
+      if (kept.containsKey(key) || inFlight.containsKey(key)) {
+        return;
+      }
+    }
+    PREFETCH.execute(() -> {
+      try {
+        range(version, offset, length);
+      } catch (IOException | RuntimeException e) {
+        // The reader that needs these bytes fetches them itself and reports the error.
+      }
+    });
+  }
+
+  /** The bytes of a range: kept, being fetched by another thread, or fetched now (and kept). */
   private byte[] range(StoredObject version, long offset, int length) throws IOException {
     BlockKey key = new BlockKey(version, offset, length);
+    CompletableFuture<byte[]> mine = new CompletableFuture<>();
+    CompletableFuture<byte[]> other;
     synchronized (kept) {
       byte[] b = kept.get(key);
       if (b != null) {
         return b;
       }
+      other = inFlight.putIfAbsent(key, mine);
     }
-    ByteBuffer buffer = ByteBuffer.allocate(length);
-    fetch(version, offset, buffer);
-    byte[] bytes = buffer.array();
-    if (length <= KEPT_BYTES / 8) {
-      synchronized (kept) {
-        if (kept.put(key, bytes) == null) {
-          keptBytes += length;
+    if (other != null) {
+      try {
+        return other.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted reading " + store.name() + "/" + version.key());
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof IOException io) {
+          throw io;
         }
-        java.util.Iterator<Map.Entry<BlockKey, byte[]>> eldest = kept.entrySet().iterator();
-        while (keptBytes > KEPT_BYTES && eldest.hasNext()) {
-          keptBytes -= eldest.next().getValue().length;
-          eldest.remove();
-        }
+        throw new IOException(e.getCause());
       }
     }
-    return bytes;
+    try {
+      ByteBuffer buffer = ByteBuffer.allocate(length);
+      fetch(version, offset, buffer);
+      byte[] bytes = buffer.array();
+      keep(key, bytes);
+      mine.complete(bytes);
+      return bytes;
+    } catch (IOException | RuntimeException e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      synchronized (kept) {
+        inFlight.remove(key);
+      }
+    }
+  }
+
+  private void keep(BlockKey key, byte[] bytes) {
+    if (bytes.length > KEPT_BYTES / 8) {
+      return;
+    }
+    synchronized (kept) {
+      if (kept.put(key, bytes) == null) {
+        keptBytes += bytes.length;
+      }
+      java.util.Iterator<Map.Entry<BlockKey, byte[]>> eldest = kept.entrySet().iterator();
+      while (keptBytes > KEPT_BYTES && eldest.hasNext()) {
+        keptBytes -= eldest.next().getValue().length;
+        eldest.remove();
+      }
+    }
   }
 
   private void fetch(StoredObject version, long offset, ByteBuffer dst) throws IOException {

@@ -23,6 +23,9 @@ public final class RequestCounter implements ExecutionInterceptor {
     }
   }
 
+  /** Added to every request, to measure how many round trips a query waits for one after another. */
+  static volatile int latencyMillis;
+
   public static long requests() {
     return REQUESTS.get();
   }
@@ -30,6 +33,13 @@ public final class RequestCounter implements ExecutionInterceptor {
   @Override
   public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
     REQUESTS.incrementAndGet();
+    if (latencyMillis > 0) {
+      try {
+        Thread.sleep(latencyMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     var r = context.httpRequest();
     LOG.add(r.method() + " " + r.encodedPath() + r.firstMatchingHeader("Range").map(h -> " " + h).orElse("")
         + (r.encodedQueryParameters().map(q -> q.contains("list-type") ? " (list)" : "").orElse("")));

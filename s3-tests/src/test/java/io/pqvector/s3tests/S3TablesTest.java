@@ -187,6 +187,22 @@ class S3TablesTest {
         assertEquals(cold, warm);
         assertTrue(coldRequests > 0);
         assertTrue(warmRequests < coldRequests, "a warm query reads less than a cold one");
+        assertEquals(0, warmRequests, "the same query again within s3.refresh makes no request");
+      }
+      // The same, with 20 ms added to every request: cold time / 20 ms ~ sequential round trips.
+      s3.upload(BUCKET, "latency-" + table + "/" + table + ".parquet", local.resolve(table + ".parquet"));
+      RequestCounter.latencyMillis = 20;
+      long t0 = System.nanoTime();
+      long r0 = RequestCounter.requests();
+      try (Connection c = s3Connection("latency-" + table, "3600")) {
+        long t1 = System.nanoTime();
+        long r1 = RequestCounter.requests();
+        rows(c, topK(table, queryVector(0.5), 10));
+        System.out.printf(Locale.ROOT, "  with 20 ms per request: connect (listing, footer) %.0f ms, %d requests;"
+            + " first top-k %.0f ms, %d requests%n", (t1 - t0) / 1e6, r1 - r0,
+            (System.nanoTime() - t1) / 1e6, RequestCounter.requests() - r1);
+      } finally {
+        RequestCounter.latencyMillis = 0;
       }
     }
   }
