@@ -19,6 +19,8 @@ public final class Main {
       BenchCommand.USAGE_LINE,
       EmbedCommand.USAGE_LINE,
       "  sql <dir> [-e \"<query>\"]             open a SQL shell on a directory of Parquet files",
+      "  sql s3://bucket/prefix " + S3Options.USAGE + " [-e \"<query>\"]",
+      "                                        ... or on a folder of objects in S3 (credentials: AWS SDK chain)",
       ServeCommand.USAGE_LINE,
       UsersCommand.USAGE_LINE,
       "  help                                  show this text",

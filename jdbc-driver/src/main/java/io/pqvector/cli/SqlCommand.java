@@ -13,10 +13,12 @@ final class SqlCommand {
 
   static int run(String[] args, PrintStream out, PrintStream err) throws IOException,
       CommandLine.UsageException {
+    S3Options.Taken s3 = S3Options.take(args);
+    args = s3.rest();
     if (args.length == 0 || args[0].startsWith("-")) {
       throw new CommandLine.UsageException("expected a directory: sql <dir> [-e \"<query>\"]");
     }
-    String url = "jdbc:pqvector:" + args[0];
+    String url = "jdbc:pqvector:" + args[0] + s3.urlSuffix();
     List<String> sqlline = new ArrayList<>(List.of("-u", url, "-n", "", "-p", "",
         "-d", PqVectorDriver.class.getName(), "--maxWidth=200", "--isolation=TRANSACTION_NONE",
         // A vector column prints as thousands of characters; without a cap its header is

@@ -279,4 +279,25 @@ class S3TablesTest {
       System.out.println("deleted object: " + e.getSQLState() + " " + e.getMessage());
     }
   }
+
+  @Test
+  void sqlCommandOnAnS3Folder() {
+    // The command line takes credentials from the SDK's default chain; its system properties are
+    // the part of the chain a test can set.
+    System.setProperty("aws.accessKeyId", S3Server.ACCESS_KEY);
+    System.setProperty("aws.secretAccessKey", S3Server.SECRET_KEY);
+    try {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+      int code = io.pqvector.cli.Main.run(new String[] {"sql", "s3://" + BUCKET + "/tables",
+          "--s3-endpoint", s3.endpoint.toString(), "--s3-region", "us-east-1", "--s3-path-style",
+          "-e", "SELECT count(*) AS n FROM parts"},
+          new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+      assertEquals(0, code, err.toString());
+      assertTrue(out.toString().contains("1400"), out.toString());
+    } finally {
+      System.clearProperty("aws.accessKeyId");
+      System.clearProperty("aws.secretAccessKey");
+    }
+  }
 }

@@ -159,6 +159,10 @@ public final class S3Tables {
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
     String endpoint = s.get("s3.endpoint");
+    if (endpoint == null) {
+      // The SDK reads these itself; reading them here too lets a local endpoint get path style.
+      endpoint = firstNonBlank(System.getenv("AWS_ENDPOINT_URL_S3"), System.getenv("AWS_ENDPOINT_URL"));
+    }
     boolean pathStyle = false;
     if (endpoint != null) {
       URI uri;
@@ -184,6 +188,10 @@ public final class S3Tables {
     b.region(region(s.get("s3.region")));
     b.credentialsProvider(credentials(s));
     return b.build();
+  }
+
+  private static String firstNonBlank(String a, String b) {
+    return a != null && !a.isBlank() ? a : b != null && !b.isBlank() ? b : null;
   }
 
   private static Region region(String configured) {
