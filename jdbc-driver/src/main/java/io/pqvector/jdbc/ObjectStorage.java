@@ -26,7 +26,10 @@ final class ObjectStorage {
     } catch (IllegalArgumentException e) {
       throw new SQLException("pqvector: " + e.getMessage(), "08001", e);
     } catch (IOException | RuntimeException e) {
-      throw new SQLException("pqvector: cannot list " + location + ": " + describe(e), "08001", e);
+      String why = describe(e);
+      throw new SQLException("pqvector: cannot list " + location + ": "
+          + (why.startsWith(location) ? why.substring(location.length()).replaceFirst("^/?:? *", "") : why),
+          "08001", e);
     }
   }
 

@@ -300,4 +300,23 @@ class S3TablesTest {
       System.clearProperty("aws.secretAccessKey");
     }
   }
+
+  /** {@code java -jar pqvector.jar sql s3://...}: the shaded jar, credentials from the environment. */
+  @Test
+  void theDriverJarQueriesAnS3Folder() throws Exception {
+    Path jar = Path.of(System.getProperty("pqvector.jar"));
+    assertTrue(Files.isRegularFile(jar), "the build copies the driver jar to " + jar);
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", jar.toString(), "sql", "s3://" + BUCKET + "/tables",
+        "--s3-endpoint", s3.endpoint.toString(), "--s3-region", "us-east-1",
+        "-e", "SELECT count(*) AS n FROM parts");
+    pb.environment().put("AWS_ACCESS_KEY_ID", S3Server.ACCESS_KEY);
+    pb.environment().put("AWS_SECRET_ACCESS_KEY", S3Server.SECRET_KEY);
+    pb.redirectErrorStream(true);
+    Process p = pb.start();
+    String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), output);
+    assertTrue(output.contains("1400"), output);
+  }
 }
