@@ -55,6 +55,7 @@ final class BenchCommand {
       + "        [--target-recall 0.95] [--queries-from <file2>] [--noise F] [--json] [--duckdb]\n"
       + "        [--cache-size 0|512m] [--build [--lists N]] [--metric l2|cosine|dot] [--id <col>]\n"
       + "        [--rewrite <out-file>] [--seed S] [--warmup N] [--no-progress]\n"
+      + "        <file> may be s3://bucket/prefix/x.parquet, with " + S3Options.USAGE + "\n"
       + "                                        recall and latency of IVF search per nprobe";
 
   private final PrintStream out;
@@ -90,6 +91,14 @@ final class BenchCommand {
   private int warmup;
   private ProgressBar bar;
 
+  /** Connection settings for a file in object storage ({@link S3Options}), as a URL suffix. */
+  private String s3Settings = "";
+
+  BenchCommand s3(String urlSuffix) {
+    this.s3Settings = urlSuffix;
+    return this;
+  }
+
   int run(CommandLine cl) throws Exception {
     cl.allowOnly("--column", "--queries", "--k", "--nprobe", "--target-recall", "--queries-from",
         "--noise", "--json", "--duckdb", "--cache-size", "--build", "--lists", "--metric", "--id",
@@ -97,7 +106,7 @@ final class BenchCommand {
     if (cl.positionals().size() != 1) {
       throw new CommandLine.UsageException("expected one Parquet file: bench <file> --column <name>");
     }
-    Path file = Paths.get(cl.positionals().get(0)).toAbsolutePath().normalize();
+    Path file = S3Options.path(cl.positionals().get(0), s3Settings);
     if (!Files.isRegularFile(file) || !file.getFileName().toString().toLowerCase(Locale.ROOT)
         .endsWith(".parquet")) {
       throw new CommandLine.UsageException("no such Parquet file (*.parquet): " + file);
@@ -224,7 +233,7 @@ final class BenchCommand {
       }
     }
 
-    String url = "jdbc:pqvector:" + dir;
+    String url = "jdbc:pqvector:" + dir + s3Settings;
     long cacheBytes = io.pqvector.jdbc.ConnectionSettings.parseBytes(cacheSize);
     List<Row> rows = new ArrayList<>();
     Row exact = null;

@@ -77,7 +77,10 @@ public final class Main {
           return new IndexCommand(out, err).run(CommandLine.parse(rest));
         case "rewrite":
           return new RewriteCommand(out, err).run(CommandLine.parse(rest));
-        case "bench": return new BenchCommand(out, err).run(CommandLine.parse(rest));
+        case "bench": {
+          S3Options.Taken s3 = S3Options.take(rest);
+          return new BenchCommand(out, err).s3(s3.urlSuffix()).run(CommandLine.parse(s3.rest()));
+        }
         case "embed":
           return new EmbedCommand(out, err).run(CommandLine.parse(rest));
         case "sql":

@@ -18,6 +18,26 @@ final class S3Options {
 
   private S3Options() {}
 
+  /**
+   * The path of {@code location}: a local path, or an object {@code s3://bucket/prefix/name} in the
+   * read-only file system of its folder, made with the settings {@code urlSuffix} carries.
+   */
+  static java.nio.file.Path path(String location, String urlSuffix) throws java.io.IOException {
+    if (!io.pqvector.storage.s3.S3Tables.isS3(location)) {
+      return java.nio.file.Paths.get(location).toAbsolutePath().normalize();
+    }
+    java.util.Map<String, String> settings = new java.util.HashMap<>();
+    for (String kv : urlSuffix.split(";")) {
+      int eq = kv.indexOf('=');
+      if (eq > 0) {
+        settings.put(kv.substring(0, eq), kv.substring(eq + 1));
+      }
+    }
+    int slash = location.lastIndexOf('/');
+    return io.pqvector.storage.s3.S3Tables.root(location.substring(0, slash), settings)
+        .resolve(location.substring(slash + 1));
+  }
+
   static Taken take(String[] args) throws CommandLine.UsageException {
     List<String> rest = new ArrayList<>();
     StringBuilder suffix = new StringBuilder();

@@ -319,4 +319,23 @@ class S3TablesTest {
     assertEquals(0, p.exitValue(), output);
     assertTrue(output.contains("1400"), output);
   }
+
+  @Test
+  void benchCommandOnAnS3Object() {
+    System.setProperty("aws.accessKeyId", S3Server.ACCESS_KEY);
+    System.setProperty("aws.secretAccessKey", S3Server.SECRET_KEY);
+    try {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+      int code = io.pqvector.cli.Main.run(new String[] {"bench", "s3://" + BUCKET + "/tables/indexed.parquet",
+          "--column", "embedding", "--queries", "20", "--nprobe", "1,4", "--json", "--no-progress",
+          "--s3-endpoint", s3.endpoint.toString(), "--s3-region", "us-east-1"},
+          new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+      assertEquals(0, code, err.toString() + out);
+      assertTrue(out.toString().contains("\"recommendedNprobe\""), out.toString());
+    } finally {
+      System.clearProperty("aws.accessKeyId");
+      System.clearProperty("aws.secretAccessKey");
+    }
+  }
 }
