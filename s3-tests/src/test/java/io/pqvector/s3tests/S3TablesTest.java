@@ -338,4 +338,30 @@ class S3TablesTest {
       System.clearProperty("aws.secretAccessKey");
     }
   }
+
+  /** A throttling store (503 SlowDown): retried with backoff, then a clear error naming the location. */
+  @Test
+  void throttlingIsRetriedThenReported() throws Exception {
+    try (FaultProxy proxy = new FaultProxy(s3.endpoint)) {
+      Properties p = s3Properties(null);
+      p.setProperty("s3.endpoint", proxy.endpoint.toString());
+      proxy.refuseNext.set(2);
+      try (Connection c = DriverManager.getConnection("jdbc:pqvector:s3://" + BUCKET + "/tables", p)) {
+        assertEquals(List.of("1400"), rows(c, "SELECT count(*) FROM parts"));
+      }
+      assertEquals(2, proxy.refused.get(), "the first two requests were refused and retried");
+
+      proxy.refuseNext.set(1_000);
+      p.setProperty("s3.refresh", "0"); // another file system: nothing listed or kept yet
+      long start = System.nanoTime();
+      SQLException e = assertThrows(SQLException.class,
+          () -> DriverManager.getConnection("jdbc:pqvector:s3://" + BUCKET + "/tables", p));
+      double seconds = (System.nanoTime() - start) / 1e9;
+      assertEquals("08001", e.getSQLState());
+      assertTrue(e.getMessage().contains("s3://" + BUCKET + "/tables") && e.getMessage().contains("503"),
+          e.getMessage());
+      System.out.printf(Locale.ROOT, "persistent 503: %d attempts, gave up after %.1f s: %s%n",
+          proxy.refused.get() - 2, seconds, e.getMessage());
+    }
+  }
 }

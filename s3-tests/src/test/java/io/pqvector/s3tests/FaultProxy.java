@@ -1,0 +1,113 @@
+package io.pqvector.s3tests;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A TCP proxy in front of the S3 server that can answer requests itself with 503 SlowDown, as a
+ * throttling store does. One request per connection (it forwards with {@code Connection: close},
+ * a header requests are not signed over), so it needs no parsing of responses.
+ */
+final class FaultProxy implements AutoCloseable {
+  private final ServerSocket server;
+  private final int upstreamPort;
+  /** Requests still to be refused with 503. */
+  final AtomicInteger refuseNext = new AtomicInteger();
+  final AtomicInteger refused = new AtomicInteger();
+  final URI endpoint;
+
+  FaultProxy(URI upstream) throws IOException {
+    this.upstreamPort = upstream.getPort();
+    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    this.endpoint = URI.create("http://127.0.0.1:" + server.getLocalPort());
+    Thread acceptor = new Thread(this::accept, "fault-proxy");
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  private void accept() {
+    while (!server.isClosed()) {
+      try {
+        Socket client = server.accept();
+        Thread t = new Thread(() -> serve(client), "fault-proxy-connection");
+        t.setDaemon(true);
+        t.start();
+      } catch (IOException e) {
+        return;
+      }
+    }
+  }
+
+  private void serve(Socket client) {
+    try (client) {
+      InputStream in = client.getInputStream();
+      String head = readHead(in);
+      if (head == null) {
+        return;
+      }
+      long length = 0;
+      StringBuilder forwarded = new StringBuilder();
+      for (String line : head.split("\r\n")) {
+        String lower = line.toLowerCase(java.util.Locale.ROOT);
+        if (lower.startsWith("content-length:")) {
+          length = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+        }
+        if (!lower.startsWith("connection:")) {
+          forwarded.append(line).append("\r\n");
+        }
+      }
+      forwarded.append("Connection: close\r\n\r\n");
+      byte[] body = in.readNBytes((int) length);
+      OutputStream toClient = client.getOutputStream();
+      if (refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        refused.incrementAndGet();
+        byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
+            + "<Message>Please reduce your request rate.</Message></Error>").getBytes(StandardCharsets.UTF_8);
+        toClient.write(("HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: "
+            + xml.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        toClient.write(xml);
+        toClient.flush();
+        return;
+      }
+      try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
+        OutputStream toUpstream = upstream.getOutputStream();
+        toUpstream.write(forwarded.toString().getBytes(StandardCharsets.ISO_8859_1));
+        toUpstream.write(body);
+        toUpstream.flush();
+        upstream.getInputStream().transferTo(toClient);
+        toClient.flush();
+      }
+    } catch (IOException e) {
+      // the client went away; nothing to clean up beyond the sockets
+    }
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    int matched = 0;
+    int b;
+    while ((b = in.read()) >= 0) {
+      head.write(b);
+      matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
+          ? matched + 1 : (b == '\r' ? 1 : 0);
+      if (matched == 4) {
+        String s = head.toString(StandardCharsets.ISO_8859_1);
+        return s.substring(0, s.length() - 4);
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void close() throws IOException {
+    server.close();
+  }
+}
