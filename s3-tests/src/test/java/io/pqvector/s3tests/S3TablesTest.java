@@ -205,6 +205,16 @@ class S3TablesTest {
         RequestCounter.latencyMillis = 0;
       }
     }
+    // s3.refresh=0: a warm query lists the folder again (and reads nothing else).
+    try (Connection c = s3Connection("counts-indexed", "0")) {
+      rows(c, topK("indexed", queryVector(0.5), 10));
+      RequestCounter.drainLog();
+      long before = RequestCounter.requests();
+      rows(c, topK("indexed", queryVector(0.5), 10));
+      long warm = RequestCounter.requests() - before;
+      System.out.println("S3 requests, s3.refresh=0, warm query: " + warm + " " + RequestCounter.drainLog());
+      assertTrue(warm >= 1, "the folder is listed again");
+    }
   }
 
   @Test
