@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pqvector.ivf.IvfIndexBuilder;
-import io.pqvector.ivf.SearchLayoutRewriter;
+import io.pqvector.rewrite.SearchLayoutRewriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
