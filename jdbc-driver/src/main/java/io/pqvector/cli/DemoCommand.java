@@ -14,25 +14,38 @@ import java.util.List;
 import java.util.Locale;
 import io.pqvector.ivf.BuildReport;
 import io.pqvector.ivf.IvfIndexBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code demo}: writes a generated dataset as Parquet, then runs vector queries through the JDBC
  * driver exactly as a user would, printing rows, plans and timings.
  */
-final class DemoCommand {
+@Command(name = "demo", description = "generate sample data and run vector queries on it")
+final class DemoCommand extends CliCommand {
+  @Option(names = "--dir", paramLabel = "D", defaultValue = "pqvector-demo",
+      description = "where to write docs.parquet (default: ${DEFAULT-VALUE})")
+  String directory;
+
+  @Option(names = "--rows", paramLabel = "N", defaultValue = "100000",
+      description = "documents to generate, at least 10 (default: ${DEFAULT-VALUE})")
+  int rows;
+
+  @Option(names = "--dim", paramLabel = "D", defaultValue = "128",
+      description = "dimensions of each embedding, at least 2 (default: ${DEFAULT-VALUE})")
+  int dim;
+
   private final PrintStream out;
 
-  DemoCommand(PrintStream out) {
-    this.out = out;
+  DemoCommand(Streams streams) {
+    super(streams);
+    this.out = streams.out();
   }
 
-  int run(CommandLine cl) throws Exception {
-    cl.allowOnly("--dir", "--rows", "--dim");
-    Path dir = Paths.get(cl.option("--dir", "pqvector-demo")).toAbsolutePath().normalize();
-    int rows = cl.intOption("--rows", 100_000);
-    int dim = cl.intOption("--dim", 128);
+  @Override public Integer call() throws Exception {
+    Path dir = Paths.get(directory).toAbsolutePath().normalize();
     if (rows < 10 || dim < 2) {
-      throw new CommandLine.UsageException("--rows must be >= 10 and --dim >= 2");
+      throw new UsageException("--rows must be >= 10 and --dim >= 2");
     }
     Files.createDirectories(dir);
     Path file = dir.resolve("docs.parquet");

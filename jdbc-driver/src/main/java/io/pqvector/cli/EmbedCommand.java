@@ -7,7 +7,6 @@ import io.pqvector.ivf.IvfIndexBuilder;
 import io.pqvector.parquet.VectorColumnAppender;
 import io.pqvector.vector.Metric;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -19,6 +18,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code embed <in.parquet|dir> <out.parquet|dir> --text-column <name> [--column embedding]
@@ -27,44 +29,68 @@ import java.util.concurrent.Future;
  * function {@code embed()} (documents get the model's document prefix, queries its query
  * prefix; the default model has neither). The model comes from the optional pqvector-embed.jar.
  */
-final class EmbedCommand {
-  static final String USAGE_LINE = String.join("\n",
-      "  embed <in.parquet|dir> <out.parquet|dir> --text-column <name> [--column embedding]",
-      "        [--model <dir>] [--batch N] [--threads N] [--index]",
-      "                                        add an embedding column (needs pqvector-embed.jar)");
+@Command(name = "embed", description = "add an embedding column (needs pqvector-embed.jar)")
+final class EmbedCommand extends CliCommand {
+  @Parameters(index = "0", paramLabel = "<in.parquet|dir>", description = "the input")
+  String input;
 
-  private final PrintStream out;
-  private final PrintStream err;
+  @Parameters(index = "1", paramLabel = "<out.parquet|dir>", description = "the copy to write")
+  String output;
 
-  EmbedCommand(PrintStream out, PrintStream err) {
-    this.out = out;
-    this.err = err;
+  @Option(names = "--text-column", paramLabel = "<name>",
+      description = "the text to embed (required)")
+  String textColumn;
+
+  @Option(names = "--column", paramLabel = "<name>", defaultValue = "embedding",
+      description = "the embedding column to add (default: ${DEFAULT-VALUE})")
+  String column;
+
+  @Option(names = "--model", paramLabel = "<dir>",
+      description = "a model directory (default: all-MiniLM-L6-v2 from pqvector-embed.jar)")
+  String modelDir;
+
+  @Option(names = "--batch", paramLabel = "N", defaultValue = "32",
+      description = "texts per model call (default: ${DEFAULT-VALUE})")
+  int batch;
+
+  @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+      description = "model calls in parallel (default: ${DEFAULT-VALUE})")
+  int threads;
+
+  @Option(names = "--index", description = "then build a cosine IVF index on the new column")
+  boolean index;
+
+  @Option(names = "--lists", paramLabel = "N", defaultValue = "0",
+      description = "IVF lists for --index; 0 chooses about sqrt(rows) (default)")
+  int lists;
+
+  @Option(names = "--no-progress", description = "no progress bar on the terminal")
+  boolean noProgress;
+
+  EmbedCommand(Streams streams) {
+    super(streams);
   }
 
-  int run(CommandLine cl) throws Exception {
-    cl.allowOnly("--text-column", "--column", "--model", "--batch", "--threads", "--index",
-        "--lists", "--no-progress");
-    if (cl.positionals().size() != 2) {
-      throw new CommandLine.UsageException("expected an input and an output: embed "
-          + "<in.parquet|dir> <out.parquet|dir> --text-column <name>");
-    }
-    String textColumn = cl.option("--text-column", null);
+  @Override String missingArguments() {
+    return "expected an input and an output: embed <in.parquet|dir> <out.parquet|dir>"
+        + " --text-column <name>";
+  }
+
+  @Override public Integer call() throws Exception {
     if (textColumn == null) {
-      throw new CommandLine.UsageException("--text-column <name> is required (the text to embed)");
+      throw new UsageException("--text-column <name> is required (the text to embed)");
     }
-    String column = cl.option("--column", "embedding");
-    int batch = cl.intOption("--batch", 32);
-    int threads = cl.intOption("--threads", 1);
     if (batch < 1 || threads < 1) {
-      throw new CommandLine.UsageException("--batch and --threads must be at least 1");
+      throw new UsageException("--batch and --threads must be at least 1");
     }
-    int lists = cl.intOption("--lists", 0);
-    boolean progressBar = !cl.flag("--no-progress") && System.console() != null;
-    Path in = Paths.get(cl.positionals().get(0));
-    Path target = Paths.get(cl.positionals().get(1));
+    boolean progressBar = !noProgress && System.console() != null;
+    java.io.PrintStream out = out();
+    java.io.PrintStream err = err();
+    Path in = Paths.get(input);
+    Path target = Paths.get(output);
     List<Path> inputs = IndexCommand.parquetFiles(in);
     boolean directory = Files.isDirectory(in);
-    TextEmbedder model = TextEmbeddings.model(cl.option("--model", null));
+    TextEmbedder model = TextEmbeddings.model(modelDir);
     ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "pqvector-embed");
       t.setDaemon(true);
@@ -88,7 +114,7 @@ final class EmbedCommand {
                 + " %d dims, %.2f s, %,.0f rows/s%n", file, output, r.rows(), r.vectors(),
             r.nulls(), model.modelName(), r.dimension(), r.seconds(),
             r.rows() / Math.max(1e-9, r.seconds()));
-        if (cl.flag("--index")) {
+        if (index) {
           BuildReport b = IvfIndexBuilder.forFile(output).column(column).metric(Metric.COSINE)
               .lists(lists).threads(Runtime.getRuntime().availableProcessors())
               .progress(progressBar ? new ProgressBar(err, output.getFileName().toString())
@@ -143,9 +169,9 @@ final class EmbedCommand {
     int width = 30;
     int filled = total <= 0 ? width : (int) (width * Math.min(1.0, (double) done / total));
     double seconds = (System.nanoTime() - startNanos) / 1e9;
-    err.printf(Locale.ROOT, "\r%s embedding [%s%s] %3d%% %,.0f rows/s", label,
+    err().printf(Locale.ROOT, "\r%s embedding [%s%s] %3d%% %,.0f rows/s", label,
         "#".repeat(filled), " ".repeat(width - filled),
         total <= 0 ? 100 : (int) (100.0 * done / total), done / Math.max(1e-9, seconds));
-    err.flush();
+    err().flush();
   }
 }

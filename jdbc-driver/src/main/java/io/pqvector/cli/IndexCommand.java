@@ -5,7 +5,6 @@ import io.pqvector.ivf.BuildReport;
 import io.pqvector.ivf.IndexBuildException;
 import io.pqvector.ivf.IvfIndexBuilder;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -13,28 +12,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 
-/**
- * {@code index <file-or-dir> --column <name> [--metric l2|cosine|dot] [--lists N] [--seed S]}:
- * builds an IVF index inside each Parquet file.
- */
-final class IndexCommand {
-  private final PrintStream out;
-  private final PrintStream err;
+/** {@code index <file-or-dir> --column <name> ...}: builds an IVF index inside each Parquet file. */
+@Command(name = "index", description = "build an IVF index inside each Parquet file")
+final class IndexCommand extends CliCommand {
+  @Parameters(paramLabel = "<file-or-dir>", description = "a Parquet file, or a directory of them")
+  String target;
 
-  IndexCommand(PrintStream out, PrintStream err) {
-    this.out = out;
-    this.err = err;
+  @Mixin IndexOptions indexOptions;
+
+  IndexCommand(Streams streams) {
+    super(streams);
   }
 
-  int run(CommandLine cl) throws Exception {
-    cl.allowOnly(IndexOptions.NAMES);
-    if (cl.positionals().size() != 1) {
-      throw new CommandLine.UsageException(
-          "expected one file or directory: index <file-or-dir> --column <name>");
-    }
-    IndexOptions options = IndexOptions.parse(cl);
-    List<Path> files = parquetFiles(Paths.get(cl.positionals().get(0)));
+  @Override String missingArguments() {
+    return "expected one file or directory: index <file-or-dir> --column <name>";
+  }
+
+  @Override public Integer call() throws Exception {
+    IndexOptions.Settings options = indexOptions.check();
+    List<Path> files = parquetFiles(Paths.get(target));
     int failures = 0;
     for (Path file : files) {
       try {
@@ -42,11 +42,11 @@ final class IndexCommand {
             .metric(options.metric()).lists(options.lists()).seed(options.seed())
             .threads(options.threads())
             .progress(options.progressBar()
-                ? new ProgressBar(err, file.getFileName().toString()) : (p, d, t) -> { })
+                ? new ProgressBar(err(), file.getFileName().toString()) : (p, d, t) -> { })
             .build();
-        out.println(summary(r));
+        out().println(summary(r));
       } catch (IndexBuildException e) {
-        err.println("pqvector index: " + e.getMessage());
+        err().println("pqvector index: " + e.getMessage());
         failures++;
       }
     }
@@ -83,12 +83,12 @@ final class IndexCommand {
   }
 
   /** The file itself, or every Parquet file under a directory (hidden entries skipped). */
-  static List<Path> parquetFiles(Path target) throws IOException, CommandLine.UsageException {
+  static List<Path> parquetFiles(Path target) throws IOException, UsageException {
     if (Files.isRegularFile(target)) {
       return List.of(target);
     }
     if (!Files.isDirectory(target)) {
-      throw new CommandLine.UsageException("no such file or directory: " + target);
+      throw new UsageException("no such file or directory: " + target);
     }
     List<Path> files = new ArrayList<>();
     try (Stream<Path> walk = Files.walk(target)) {
@@ -100,7 +100,7 @@ final class IndexCommand {
           .sorted().forEach(files::add);
     }
     if (files.isEmpty()) {
-      throw new CommandLine.UsageException("no Parquet files under " + target);
+      throw new UsageException("no Parquet files under " + target);
     }
     return files;
   }

@@ -1,37 +1,57 @@
 package io.pqvector.cli;
 
 import io.pqvector.vector.Metric;
+import picocli.CommandLine.Option;
 
 /**
- * The index options {@code index} and {@code rewrite} share: {@code --column}, {@code --metric},
- * {@code --lists}, {@code --seed}, {@code --threads}, and whether to draw a progress bar.
+ * The index options {@code index} and {@code rewrite} share (a picocli mixin): {@code --column},
+ * {@code --metric}, {@code --lists}, {@code --seed}, {@code --threads}, {@code --no-progress}.
  */
-record IndexOptions(String column, Metric metric, int lists, long seed, int threads,
-    boolean progressBar) {
-  /** The option names, for {@link CommandLine#allowOnly}. */
-  static final String[] NAMES = {"--column", "--metric", "--lists", "--seed", "--threads",
-      "--no-progress"};
+final class IndexOptions {
+  @Option(names = "--column", paramLabel = "<name>", description = "the vector column (required)")
+  String column;
 
-  static IndexOptions parse(CommandLine cl) throws CommandLine.UsageException {
-    String column = cl.option("--column", null);
+  @Option(names = "--metric", paramLabel = "l2|cosine|dot", defaultValue = "l2",
+      description = "distance the index is for (default: ${DEFAULT-VALUE})")
+  String metricId;
+
+  @Option(names = "--lists", paramLabel = "N", defaultValue = "0",
+      description = "IVF lists; 0 chooses about sqrt(rows) (default)")
+  int lists;
+
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "42",
+      description = "k-means seed (default: ${DEFAULT-VALUE})")
+  int seed;
+
+  @Option(names = "--threads", paramLabel = "N",
+      description = "threads for training and assignment (default: the processors)")
+  Integer threads;
+
+  @Option(names = "--no-progress", description = "no progress bar on the terminal")
+  boolean noProgress;
+
+  /** The checked settings. */
+  record Settings(String column, Metric metric, int lists, long seed, int threads,
+      boolean progressBar) {}
+
+  Settings check() throws UsageException {
     if (column == null) {
-      throw new CommandLine.UsageException("--column <name> is required (the vector column)");
+      throw new UsageException("--column <name> is required (the vector column)");
     }
     Metric metric;
     try {
-      metric = Metric.fromId(cl.option("--metric", "l2"));
+      metric = Metric.fromId(metricId);
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.UsageException(e.getMessage());
+      throw new UsageException(e.getMessage());
     }
-    int lists = cl.intOption("--lists", 0);
     if (lists < 0) {
-      throw new CommandLine.UsageException("--lists must be positive (or 0 for automatic)");
+      throw new UsageException("--lists must be positive (or 0 for automatic)");
     }
-    int threads = cl.intOption("--threads", Runtime.getRuntime().availableProcessors());
-    if (threads < 1) {
-      throw new CommandLine.UsageException("--threads must be at least 1");
+    int threadCount = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+    if (threadCount < 1) {
+      throw new UsageException("--threads must be at least 1");
     }
-    return new IndexOptions(column, metric, lists, cl.intOption("--seed", 42), threads,
-        !cl.flag("--no-progress") && System.console() != null);
+    return new Settings(column, metric, lists, seed, threadCount,
+        !noProgress && System.console() != null);
   }
 }

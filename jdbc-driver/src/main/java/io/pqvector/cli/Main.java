@@ -1,30 +1,31 @@
 package io.pqvector.cli;
 
+import java.io.InputStream;
 import java.io.PrintStream;
-import java.util.Arrays;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
-/** {@code java -jar pqvector.jar <command> ...}: the command line. */
+/**
+ * {@code java -jar pqvector.jar <command> ...}: the command line. Each command is a picocli
+ * {@code @Command} class; its annotations are its usage text, so {@code <command> --help}, the
+ * overall usage and the README's table (checked by CliUsageReadmeTest) come from one place.
+ */
 public final class Main {
   private Main() {}
 
-  static final String USAGE = String.join("\n",
-      "usage: java -jar pqvector.jar <command> [options]",
-      "",
-      "commands:",
-      "  demo [--dir D] [--rows N] [--dim D]   generate sample data and run vector queries on it",
-      "  index <file-or-dir> --column <name> [--metric l2|cosine|dot] [--lists N] [--seed S]",
-      "                                        build an IVF index inside each Parquet file",
-      "  rewrite <in> <out> --column <name> [--metric l2|cosine|dot] [--lists N] [--seed S] [--force]",
-      "                                        write an indexed copy laid out for search",
-      BenchCommand.USAGE_LINE,
-      EmbedCommand.USAGE_LINE,
-      "  sql <dir> [-e \"<query>\"]             open a SQL shell on a directory of Parquet files",
-      "  sql s3://bucket/prefix " + S3Options.USAGE + " [-e \"<query>\"]",
-      "                                        ... or on a folder of objects in S3 (credentials: AWS SDK chain)",
-      ServeCommand.USAGE_LINE,
-      UsersCommand.USAGE_LINE,
-      "  help                                  show this text",
-      "");
+  /** The top level: lists the commands. */
+  @Command(name = "java -jar pqvector.jar",
+      customSynopsis = "java -jar pqvector.jar <command> [options]",
+      commandListHeading = "%ncommands:%n",
+      footer = {"", "java -jar pqvector.jar <command> --help shows a command's options."})
+  static final class TopLevel {}
 
   public static void main(String[] args) {
     // The driver jar ships no SLF4J provider (hosts bring theirs); the command line names its own,
@@ -35,76 +36,102 @@ public final class Main {
     if (System.getProperty("slf4j.internal.verbosity") == null) {
       System.setProperty("slf4j.internal.verbosity", "WARN");
     }
-    System.exit(run(args, System.out, System.err));
+    System.exit(run(args, System.in, System.out, System.err));
   }
 
-  /** The usage lines of one command (from the overall usage), or null for an unknown command. */
-  static String usageOf(String command) {
-    StringBuilder b = new StringBuilder();
-    boolean in = false;
-    for (String line : USAGE.split("\n")) {
-      if (line.startsWith("  ") && !line.startsWith("   ")) {
-        in = line.trim().startsWith(command + " ") || line.trim().equals(command);
-      } else if (!line.startsWith("   ")) {
-        in = false;
-      }
-      if (in) {
-        b.append(b.length() == 0 ? "usage: java -jar pqvector.jar " + line.trim() : "\n" + line);
-      }
+  /** The command line with every command, writing to {@code streams}. */
+  static CommandLine commandLine(Streams streams) {
+    CommandLine cli = new CommandLine(new TopLevel());
+    cli.addSubcommand("demo", new DemoCommand(streams));
+    cli.addSubcommand("index", new IndexCommand(streams));
+    cli.addSubcommand("rewrite", new RewriteCommand(streams));
+    cli.addSubcommand("bench", new BenchCommand(streams));
+    cli.addSubcommand("embed", new EmbedCommand(streams));
+    cli.addSubcommand("sql", new SqlCommand(streams));
+    cli.addSubcommand("serve", new ServeCommand(streams));
+    cli.addSubcommand("users", new CommandLine(new UsersCommand(streams))
+        .addSubcommand("add", new UsersCommand.Add(streams))
+        .addSubcommand("remove", new UsersCommand.Remove(streams)));
+    cli.addSubcommand("help", new HelpCommand());
+    // Settings below apply to the whole tree as it is now (picocli copies them to subcommands).
+    cli.setColorScheme(Help.defaultColorScheme(Help.Ansi.OFF));
+    cli.setUsageHelpAutoWidth(false);
+    cli.setOverwrittenOptionsAllowed(true); // a repeated option: the last one counts
+    // serve: every option it does not declare is a connection property (--cache-size 1g).
+    cli.getSubcommands().get("serve").setUnmatchedOptionsArePositionalParams(true);
+    cli.getSubcommands().get("help").getCommandSpec().usageMessage()
+        .header("show this text, or a command's usage: help <command>");
+    for (CommandLine c : allCommands(cli)) {
+      c.getCommandSpec().usageMessage().synopsisHeading("usage: ")
+          .descriptionHeading(c == cli ? "" : "%n")
+          .parameterListHeading("%n").optionListHeading(c == cli ? "" : "%noptions:%n")
+          .commandListHeading("%ncommands:%n");
     }
-    return b.length() == 0 ? null : b.toString();
+    cli.setOut(new PrintWriter(streams.out(), true));
+    cli.setErr(new PrintWriter(streams.err(), true));
+    return cli;
+  }
+
+  private static java.util.List<CommandLine> allCommands(CommandLine cli) {
+    java.util.List<CommandLine> all = new java.util.ArrayList<>();
+    all.add(cli);
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      all.addAll(allCommands(sub));
+    }
+    return all;
   }
 
   /** Runs a command; returns the process exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, System.in, out, err);
+  }
+
+  /** Runs a command reading {@code in} (a password for {@code users add}); returns the exit code. */
+  static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+    CommandLine cli = commandLine(new Streams(in, out, err));
+    String usage = cli.getUsageMessage();
     if (args.length == 0) {
-      err.print(USAGE);
+      err.print(usage);
       return 2;
     }
-    String[] rest = Arrays.copyOfRange(args, 1, args.length);
-    if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
-      String usage = usageOf(args[0]);
-      if (usage != null) {
-        out.println(usage);
-        return 0;
-      }
+    String command = args[0];
+    if (command.equals("--help") || command.equals("-h")) {
+      out.print(usage);
+      return 0;
     }
-    try {
-      switch (args[0]) {
-        case "demo":
-          return new DemoCommand(out).run(CommandLine.parse(rest));
-        case "index":
-          return new IndexCommand(out, err).run(CommandLine.parse(rest));
-        case "rewrite":
-          return new RewriteCommand(out, err).run(CommandLine.parse(rest));
-        case "bench": {
-          S3Options.Taken s3 = S3Options.take(rest);
-          return new BenchCommand(out, err).s3(s3.urlSuffix()).run(CommandLine.parse(s3.rest()));
-        }
-        case "embed":
-          return new EmbedCommand(out, err).run(CommandLine.parse(rest));
-        case "sql":
-          return SqlCommand.run(rest, out, err);
-        case "serve":
-          return new ServeCommand(out, err).run(CommandLine.parse(rest));
-        case "users":
-          return UsersCommand.run(rest, System.in, out, err);
-        case "help":
-        case "--help":
-        case "-h":
-          out.print(USAGE);
-          return 0;
-        default:
-          err.println("pqvector: unknown command '" + args[0] + "'");
-          err.print(USAGE);
-          return 2;
-      }
-    } catch (CommandLine.UsageException e) {
-      err.println("pqvector " + args[0] + ": " + e.getMessage());
+    if (!cli.getSubcommands().containsKey(command)) {
+      err.println("pqvector: unknown command '" + command + "'");
+      err.print(usage);
       return 2;
-    } catch (Exception e) {
-      err.println("pqvector " + args[0] + ": " + (e.getMessage() == null ? e : e.getMessage()));
-      return 1;
     }
+    cli.setParameterExceptionHandler((e, a) -> argumentError(e, command, err));
+    cli.setExecutionExceptionHandler((e, c, parsed) -> {
+      err.println("pqvector " + command + ": " + (e.getMessage() == null ? e : e.getMessage()));
+      return e instanceof UsageException ? 2 : 1;
+    });
+    int code = cli.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  /** A wrong command line (exit code 2): the problem, a suggestion for a typo, where help is. */
+  private static int argumentError(ParameterException e, String command, PrintStream err) {
+    String message = e.getMessage();
+    if (e instanceof MissingParameterException missing
+        && missing.getMissing().stream().anyMatch(ArgSpec::isPositional)
+        && e.getCommandLine().getCommand() instanceof CliCommand c
+        && c.missingArguments() != null) {
+      message = c.missingArguments();
+    }
+    err.println("pqvector " + command + ": " + message);
+    if (e instanceof UnmatchedArgumentException unmatched) {
+      for (String s : unmatched.getSuggestions()) {
+        err.println("  did you mean " + s + "?");
+      }
+    }
+    err.println("  (java -jar pqvector.jar " + e.getCommandLine().getCommandSpec().qualifiedName()
+        .substring("java -jar pqvector.jar ".length()) + " --help lists its options)");
+    return 2;
   }
 }

@@ -3,50 +3,63 @@ package io.pqvector.cli;
 import io.pqvector.ivf.IndexBuildException;
 import io.pqvector.rewrite.RewriteReport;
 import io.pqvector.rewrite.SearchLayoutRewriter;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code rewrite <in> <out> --column <name> [--metric l2|cosine|dot] [--lists N] [--seed S]
  * [--force]}: writes a copy of {@code <in>} laid out for IVF search, with its index inside.
  */
-final class RewriteCommand {
-  private final PrintStream out;
-  private final PrintStream err;
+@Command(name = "rewrite", description = "write an indexed copy laid out for search")
+final class RewriteCommand extends CliCommand {
+  @Parameters(index = "0", paramLabel = "<in>", description = "the Parquet file to copy")
+  String input;
 
-  RewriteCommand(PrintStream out, PrintStream err) {
-    this.out = out;
-    this.err = err;
+  @Parameters(index = "1", paramLabel = "<out>", description = "the copy to write")
+  String output;
+
+  @Mixin IndexOptions indexOptions;
+
+  @Option(names = "--force", description = "replace <out> if it exists")
+  boolean force;
+
+  @Option(names = "--memory-mb", paramLabel = "N", defaultValue = "0",
+      description = "memory for ordering rows by list; default a quarter of the heap, between 64 MiB and 1 GiB")
+  int memoryMb;
+
+  RewriteCommand(Streams streams) {
+    super(streams);
   }
 
-  int run(CommandLine cl) throws Exception {
-    cl.allowOnly(IndexOptions.NAMES, "--force", "--memory-mb");
-    if (cl.positionals().size() != 2) {
-      throw new CommandLine.UsageException(
-          "expected an input and an output file: rewrite <in> <out> --column <name>");
-    }
-    IndexOptions options = IndexOptions.parse(cl);
-    int memoryMb = cl.intOption("--memory-mb", 0);
+  @Override String missingArguments() {
+    return "expected an input and an output file: rewrite <in> <out> --column <name>";
+  }
+
+  @Override public Integer call() throws Exception {
+    IndexOptions.Settings options = indexOptions.check();
     if (memoryMb < 0) {
-      throw new CommandLine.UsageException("--memory-mb must be positive");
+      throw new UsageException("--memory-mb must be positive");
     }
-    Path in = Paths.get(cl.positionals().get(0));
-    Path target = Paths.get(cl.positionals().get(1));
+    Path in = Paths.get(input);
+    Path target = Paths.get(output);
     SearchLayoutRewriter rewriter = SearchLayoutRewriter.from(in).to(target)
         .column(options.column()).metric(options.metric()).lists(options.lists())
-        .seed(options.seed()).threads(options.threads()).force(cl.flag("--force"))
+        .seed(options.seed()).threads(options.threads()).force(force)
         .progress(options.progressBar()
-            ? new ProgressBar(err, in.getFileName().toString()) : (p, d, t) -> { });
+            ? new ProgressBar(err(), in.getFileName().toString()) : (p, d, t) -> { });
     if (memoryMb > 0) {
       rewriter.memoryBudget((long) memoryMb << 20);
     }
     try {
-      out.println(summary(rewriter.rewrite()));
+      out().println(summary(rewriter.rewrite()));
       return 0;
     } catch (IndexBuildException e) {
-      err.println("pqvector rewrite: " + e.getMessage());
+      err().println("pqvector rewrite: " + e.getMessage());
       return 1;
     }
   }

@@ -1,32 +1,62 @@
 package io.pqvector.cli;
 
-import java.util.ArrayList;
-import java.util.List;
+import io.pqvector.storage.s3.S3Tables;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
 
 /**
  * The object-storage switches of the commands that take a location ({@code --s3-endpoint URL},
- * {@code --s3-region R}, {@code --s3-path-style}), turned into connection properties for
- * {@code jdbc:pqvector:s3://...}. Credentials come from the AWS SDK's default chain (environment,
- * profiles, instance roles); without {@code --s3-endpoint} the SDK also reads
+ * {@code --s3-region R}, {@code --s3-path-style}; a picocli mixin), turned into connection
+ * properties for {@code jdbc:pqvector:s3://...}. Credentials come from the AWS SDK's default chain
+ * (environment, profiles, instance roles); without {@code --s3-endpoint} the SDK also reads
  * {@code AWS_ENDPOINT_URL_S3} / {@code AWS_ENDPOINT_URL}.
  */
 final class S3Options {
-  static final String USAGE = "[--s3-endpoint URL] [--s3-region R] [--s3-path-style]";
+  @Option(names = "--s3-endpoint", paramLabel = "URL",
+      description = "S3 endpoint for an s3:// location (default: the AWS SDK's)")
+  String endpoint;
 
-  /** The arguments without the switches, and the URL suffix ({@code ;s3.endpoint=...}) they ask for. */
-  record Taken(String[] rest, String urlSuffix) {}
+  @Option(names = "--s3-region", paramLabel = "R", description = "S3 region for an s3:// location")
+  String region;
 
-  private S3Options() {}
+  @Option(names = "--s3-path-style", description = "path-style S3 requests (bucket in the path)")
+  boolean pathStyle;
+
+  /** The switches as a URL suffix ({@code ;s3.endpoint=...}), empty when none is given. */
+  String urlSuffix() throws UsageException {
+    StringBuilder suffix = new StringBuilder();
+    if (endpoint != null) {
+      suffix.append(";s3.endpoint=").append(checked("--s3-endpoint", endpoint));
+    }
+    if (region != null) {
+      suffix.append(";s3.region=").append(checked("--s3-region", region));
+    }
+    if (pathStyle) {
+      suffix.append(";s3.pathStyle=true");
+    }
+    return suffix.toString();
+  }
+
+  private static String checked(String option, String value) throws UsageException {
+    if (value.contains(";")) {
+      throw new UsageException(option + " must not contain ';' but is '" + value + "'");
+    }
+    return value;
+  }
 
   /**
    * The path of {@code location}: a local path, or an object {@code s3://bucket/prefix/name} in the
    * read-only file system of its folder, made with the settings {@code urlSuffix} carries.
    */
-  static java.nio.file.Path path(String location, String urlSuffix) throws java.io.IOException {
-    if (!io.pqvector.storage.s3.S3Tables.isS3(location)) {
-      return java.nio.file.Paths.get(location).toAbsolutePath().normalize();
+  static Path path(String location, String urlSuffix) throws IOException {
+    if (!S3Tables.isS3(location)) {
+      return Paths.get(location).toAbsolutePath().normalize();
     }
-    java.util.Map<String, String> settings = new java.util.HashMap<>();
+    Map<String, String> settings = new HashMap<>();
     for (String kv : urlSuffix.split(";")) {
       int eq = kv.indexOf('=');
       if (eq > 0) {
@@ -34,31 +64,7 @@ final class S3Options {
       }
     }
     int slash = location.lastIndexOf('/');
-    return io.pqvector.storage.s3.S3Tables.root(location.substring(0, slash), settings)
+    return S3Tables.root(location.substring(0, slash), settings)
         .resolve(location.substring(slash + 1));
-  }
-
-  static Taken take(String[] args) throws CommandLine.UsageException {
-    List<String> rest = new ArrayList<>();
-    StringBuilder suffix = new StringBuilder();
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--s3-endpoint" -> suffix.append(";s3.endpoint=").append(value(args, ++i, "--s3-endpoint"));
-        case "--s3-region" -> suffix.append(";s3.region=").append(value(args, ++i, "--s3-region"));
-        case "--s3-path-style" -> suffix.append(";s3.pathStyle=true");
-        default -> rest.add(args[i]);
-      }
-    }
-    return new Taken(rest.toArray(new String[0]), suffix.toString());
-  }
-
-  private static String value(String[] args, int i, String option) throws CommandLine.UsageException {
-    if (i >= args.length || args[i].startsWith("--")) {
-      throw new CommandLine.UsageException(option + " needs a value");
-    }
-    if (args[i].contains(";")) {
-      throw new CommandLine.UsageException(option + " must not contain ';' but is '" + args[i] + "'");
-    }
-    return args[i];
   }
 }

@@ -4,57 +4,92 @@ import io.pqvector.server.PqVectorServer;
 import io.pqvector.server.Serialization;
 import io.pqvector.server.ServerLimits;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
- * {@code serve <dir> [--port 8765] [--host 127.0.0.1] [--serialization protobuf|json]
- * [--users <file>] [--tls-keystore <file>] [--<connection-property> <value>]...}: serves a
- * directory over Avatica's remote protocol until SIGTERM or Ctrl-C.
+ * {@code serve <dir> [--port 8765] [--host 127.0.0.1] ... [--<connection-property> <value>]...}:
+ * serves a directory over Avatica's remote protocol until SIGTERM or Ctrl-C.
  */
-final class ServeCommand {
-  static final String USAGE_LINE = String.join("\n",
-      "  serve <dir> [--port 8765] [--host 127.0.0.1] [--serialization protobuf|json]",
-      "        [--users <file>] [--tls-keystore <file> [--tls-password-file <file>]]",
-      "        [--max-rows N] [--max-concurrent-queries N] [--query-timeout S]",
-      "        [--max-request-bytes N] [--nprobe N] [--use-index false] [--cache-size 1g] ...",
-      "                                        serve a directory to JDBC clients (Avatica)");
+@Command(name = "serve", description = "serve a directory to JDBC clients (Avatica)",
+    footer = {"", "Any other --<property> <value> is a connection property in kebab-case, e.g.",
+        "--nprobe 16, --use-index false, --cache-size 1g, --follow-symlinks true, --recall 0.95."})
+final class ServeCommand extends CliCommand {
+  /**
+   * The directory and the connection properties, in the order given: picocli hands over every
+   * option it does not know (see Main), so {@code --cache-size 1g} needs no declaration here.
+   */
+  @Parameters(paramLabel = "<dir> [--<connection-property> <value>]...", hideParamSyntax = true,
+      description = "the directory to serve, then any connection properties")
+  List<String> arguments = new ArrayList<>();
 
-  /** Options of the server itself; every other {@code --name value} is a connection property. */
-  private static final Set<String> SERVER_OPTIONS = Set.of("--port", "--host",
-      "--serialization", "--users", "--tls-keystore", "--tls-password-file", "--max-rows",
-      "--max-concurrent-queries", "--query-timeout", "--max-request-bytes");
+  @Option(names = "--port", paramLabel = "N", description = "port to listen on (default 8765)")
+  Integer port;
 
-  private final PrintStream out;
-  private final PrintStream err;
+  @Option(names = "--host", paramLabel = "H",
+      description = "address to listen on; without --users only a loopback address (default 127.0.0.1)")
+  String host;
 
-  ServeCommand(PrintStream out, PrintStream err) {
-    this.out = out;
-    this.err = err;
+  @Option(names = "--serialization", paramLabel = "protobuf|json", defaultValue = "protobuf",
+      description = "Avatica wire format; clients must name the same (default: ${DEFAULT-VALUE})")
+  String serialization;
+
+  @Option(names = "--users", paramLabel = "<file>",
+      description = "require HTTP BASIC logins from this users file (see users)")
+  String users;
+
+  @Option(names = "--tls-keystore", paramLabel = "<file>",
+      description = "serve HTTPS with this keystore; its password comes from PQVECTOR_TLS_PASSWORD"
+          + " or --tls-password-file")
+  String tlsKeystore;
+
+  @Option(names = "--tls-password-file", paramLabel = "<file>",
+      description = "a file holding the keystore's password")
+  String tlsPasswordFile;
+
+  @Option(names = "--max-rows", paramLabel = "N",
+      description = "rows one query may return; more is an error (default 1,000,000)")
+  Long maxRows;
+
+  @Option(names = "--max-concurrent-queries", paramLabel = "N",
+      description = "queries one connection may run at the same time (default 4)")
+  Integer maxConcurrentQueries;
+
+  @Option(names = "--query-timeout", paramLabel = "S",
+      description = "seconds before a query is cancelled (default 300)")
+  Integer queryTimeout;
+
+  @Option(names = "--max-request-bytes", paramLabel = "N",
+      description = "size of one request (default 64 MiB)")
+  Long maxRequestBytes;
+
+  ServeCommand(Streams streams) {
+    super(streams);
+    // Options this command does not declare are connection properties, not errors.
   }
 
-  int run(CommandLine cl) throws Exception {
-    if (cl.positionals().size() != 1) {
-      throw new CommandLine.UsageException("expected one directory: serve <dir> [options]");
-    }
-    PqVectorServer.Options o = options(cl, System.getenv("PQVECTOR_TLS_PASSWORD"));
+  @Override public Integer call() throws Exception {
+    PqVectorServer.Options o = options(System.getenv("PQVECTOR_TLS_PASSWORD"));
     PqVectorServer server = PqVectorServer.start(o);
-    out.println(server.url());
-    out.println("serving " + o.root + " on port " + server.port() + " ("
+    out().println(server.url());
+    out().println("serving " + o.root + " on port " + server.port() + " ("
         + (o.usersFile == null ? "no login" : "users from " + o.usersFile)
         + "); SIGTERM or Ctrl-C stops");
-    out.flush();
+    out().flush();
     Thread stopper = new Thread(() -> {
       try {
         server.close();
       } catch (Exception e) {
-        err.println("pqvector serve: stopping: " + e);
+        err().println("pqvector serve: stopping: " + e);
       }
     }, "pqvector-serve-stop");
     Runtime.getRuntime().addShutdownHook(stopper);
@@ -62,45 +97,53 @@ final class ServeCommand {
     return 0;
   }
 
-  static PqVectorServer.Options options(CommandLine cl, String tlsPasswordEnv)
-      throws CommandLine.UsageException, IOException {
-    PqVectorServer.Options o = new PqVectorServer.Options();
-    o.root = Paths.get(cl.positionals().get(0));
-    o.host = cl.option("--host", o.host);
-    o.port = cl.intOption("--port", o.port);
-    try {
-      o.serialization = Serialization.parse(cl.option("--serialization", "protobuf"));
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.UsageException(e.getMessage());
+  PqVectorServer.Options options(String tlsPasswordEnv) throws UsageException, IOException {
+    List<String> positionals = new ArrayList<>();
+    Map<String, String> properties = new TreeMap<>();
+    for (int i = 0; i < arguments.size(); i++) {
+      String a = arguments.get(i);
+      if (!a.startsWith("--")) {
+        positionals.add(a);
+      } else if (a.contains("=")) {
+        properties.put(propertyName(a.substring(0, a.indexOf('='))),
+            a.substring(a.indexOf('=') + 1));
+      } else if (i + 1 < arguments.size()) {
+        properties.put(propertyName(a), arguments.get(++i));
+      } else {
+        throw new UsageException("option " + a + " needs a value");
+      }
     }
-    String users = cl.option("--users", null);
+    if (positionals.size() != 1) {
+      throw new UsageException("expected one directory: serve <dir> [options]");
+    }
+    PqVectorServer.Options o = new PqVectorServer.Options();
+    o.root = Paths.get(positionals.get(0));
+    o.host = host == null ? o.host : host;
+    o.port = port == null ? o.port : port;
+    try {
+      o.serialization = Serialization.parse(serialization);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
     o.usersFile = users == null ? null : Paths.get(users);
-    String keystore = cl.option("--tls-keystore", null);
-    if (keystore != null) {
-      o.tlsKeystore = Paths.get(keystore);
-      String passwordFile = cl.option("--tls-password-file", null);
-      if (passwordFile != null) {
-        String text = Files.readString(Path.of(passwordFile), StandardCharsets.UTF_8);
+    if (tlsKeystore != null) {
+      o.tlsKeystore = Paths.get(tlsKeystore);
+      if (tlsPasswordFile != null) {
+        String text = Files.readString(Path.of(tlsPasswordFile), StandardCharsets.UTF_8);
         o.tlsPassword = text.strip().toCharArray();
       } else if (tlsPasswordEnv != null) {
         o.tlsPassword = tlsPasswordEnv.toCharArray();
       } else {
-        throw new CommandLine.UsageException("--tls-keystore needs its password in the"
+        throw new UsageException("--tls-keystore needs its password in the"
             + " environment variable PQVECTOR_TLS_PASSWORD or in a file named by"
             + " --tls-password-file (never on the command line)");
       }
     }
     ServerLimits d = ServerLimits.DEFAULT;
-    o.limits = new ServerLimits(longOption(cl, "--max-rows", d.maxRows()),
-        cl.intOption("--max-concurrent-queries", d.maxConcurrentQueries()),
-        cl.intOption("--query-timeout", d.queryTimeoutSeconds()),
-        longOption(cl, "--max-request-bytes", d.maxRequestBytes()));
-    Map<String, String> properties = new TreeMap<>();
-    for (Map.Entry<String, String> e : cl.options().entrySet()) {
-      if (!SERVER_OPTIONS.contains(e.getKey())) {
-        properties.put(propertyName(e.getKey()), e.getValue());
-      }
-    }
+    o.limits = new ServerLimits(maxRows == null ? d.maxRows() : maxRows,
+        maxConcurrentQueries == null ? d.maxConcurrentQueries() : maxConcurrentQueries,
+        queryTimeout == null ? d.queryTimeoutSeconds() : queryTimeout,
+        maxRequestBytes == null ? d.maxRequestBytes() : maxRequestBytes);
     o.properties = properties;
     return o;
   }
@@ -119,18 +162,5 @@ final class ServeCommand {
       }
     }
     return b.toString();
-  }
-
-  private static long longOption(CommandLine cl, String name, long fallback)
-      throws CommandLine.UsageException {
-    String v = cl.option(name, null);
-    if (v == null) {
-      return fallback;
-    }
-    try {
-      return Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      throw new CommandLine.UsageException(name + " expects a whole number but got '" + v + "'");
-    }
   }
 }

@@ -32,14 +32,12 @@ class ServeCommandTest {
   private int users(String input, String... args) throws Exception {
     out.reset();
     err.reset();
-    try {
-      return UsersCommand.run(args, new ByteArrayInputStream(input.getBytes(
-          StandardCharsets.UTF_8)), new PrintStream(out, true, StandardCharsets.UTF_8),
-          new PrintStream(err, true, StandardCharsets.UTF_8));
-    } catch (CommandLine.UsageException e) {
-      err.write(e.getMessage().getBytes(StandardCharsets.UTF_8));
-      return 2;
-    }
+    String[] command = new String[args.length + 1];
+    command[0] = "users";
+    System.arraycopy(args, 0, command, 1, args.length);
+    return Main.run(command, new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)),
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
   @Test void connectionPropertiesAreValueFlagsNamedLikeTheProperties() {
