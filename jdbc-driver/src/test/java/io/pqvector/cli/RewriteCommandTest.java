@@ -72,6 +72,8 @@ class RewriteCommandTest {
         "--column", "embedding"));
     assertTrue(err.toString().contains("no such file"), err.toString());
     assertTrue(!Files.exists(target));
-    assertTrue(run("help") == 0 && out.toString().contains("rewrite <in> <out>"));
+    assertTrue(run("help") == 0 && out.toString().contains("rewrite "), out.toString());
+    assertTrue(run("help", "rewrite") == 0 && out.toString().contains("<in> <out>"),
+        out.toString());
   }
 }

@@ -246,7 +246,6 @@ class CrashSafetyTest {
         + byPhase + "; journals left by the kill: " + journalsLeft + "; appended bytes cut by"
         + " recovery: " + truncatedByRecovery + "; DuckDB unreadable directly after the kill: "
         + duckDirectFailures + (duckErrors.isEmpty() ? "" : " " + duckErrors));
-    assertEquals(KILLS, byPhase.values().stream().mapToInt(Integer::intValue).sum());
     for (String p : List.of("scanning", "training", "assigning", "writing")) {
       assertTrue(byPhase.getOrDefault(p, 0) > 0, "no kill landed in phase " + p + ": " + byPhase);
     }
