@@ -114,8 +114,10 @@ class HostileInputTest {
     try (Connection c = Hx.pq(root, ";followSymlinks=true")) {
       assertEquals(10, count(c, "SELECT id FROM leak"));
       assertEquals(20, count(c, "SELECT id FROM leakdir"));
-      sqlError("table \"../outside/x\" with followSymlinks",
+      SQLException e = sqlError("table \"../outside/x\" with followSymlinks",
           () -> count(c, "SELECT * FROM \"../outside/x\""));
+      assertEquals("42000", e.getSQLState(), e.getMessage());
+      assertTrue(e.getMessage().contains("Object '../outside/x' not found"), e.getMessage());
     }
   }
 
@@ -142,7 +144,9 @@ class HostileInputTest {
           }
         });
       }
-      sqlError("LIMIT -1", () -> count(exact, topK(q, "-1")));
+      SQLException negative = sqlError("LIMIT -1", () -> count(exact, topK(q, "-1")));
+      assertEquals("42000", negative.getSQLState(), negative.getMessage());
+      assertTrue(negative.getMessage().contains("Encountered \"-\""), negative.getMessage());
       sqlError("LIMIT 1e30", () -> count(exact, topK(q, "99999999999999999999999999999")));
     }
   }
@@ -224,7 +228,7 @@ class HostileInputTest {
           new String[] {"a", "b"}, List.of("x"), java.util.Map.of(), new byte[16]};
       for (Object v : values) {
         String what = "vector parameter " + v.getClass().getSimpleName();
-        sqlError(what, () -> {
+        SQLException e = sqlError(what, () -> {
           if (v instanceof String) {
             p.setString(1, (String) v);
           } else {
@@ -236,21 +240,28 @@ class HostileInputTest {
             }
           }
         });
+        assertEquals("22000", e.getSQLState(), what + ": " + e.getMessage());
+        assertTrue(e.getMessage().contains("array_distance: expected a vector"),
+            what + ": " + e.getMessage());
       }
       // Unset parameter.
       p.clearParameters();
-      sqlError("unbound vector parameter", () -> p.executeQuery().close());
+      SQLException unbound =
+          sqlError("unbound vector parameter", () -> p.executeQuery().close());
+      assertTrue(unbound.getMessage().contains("unbound parameter"), unbound.getMessage());
     }
     try (Connection c = Hx.pq(root);
         PreparedStatement p = c.prepareStatement("SELECT id FROM t WHERE id = ? LIMIT 5")) {
       p.setString(1, "seven");
-      sqlError("string for BIGINT", () -> {
+      SQLException e = sqlError("string for BIGINT", () -> {
         try (ResultSet rs = p.executeQuery()) {
           while (rs.next()) {
             // drain
           }
         }
       });
+      assertEquals("22000", e.getSQLState(), e.getMessage());
+      assertTrue(e.getMessage().contains("parameter 1 expects a number (BIGINT)"), e.getMessage());
     }
   }
 
