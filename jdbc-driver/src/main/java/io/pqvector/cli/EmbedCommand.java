@@ -7,6 +7,7 @@ import io.pqvector.ivf.IvfIndexBuilder;
 import io.pqvector.parquet.VectorColumnAppender;
 import io.pqvector.vector.Metric;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -84,8 +85,8 @@ final class EmbedCommand extends CliCommand {
       throw new UsageException("--batch and --threads must be at least 1");
     }
     boolean progressBar = !noProgress && System.console() != null;
-    java.io.PrintStream out = out();
-    java.io.PrintStream err = err();
+    PrintStream out = out();
+    PrintStream err = err();
     Path in = Paths.get(input);
     Path target = Paths.get(output);
     List<Path> inputs = IndexCommand.parquetFiles(in);

@@ -33,16 +33,13 @@ final class IndexCommand extends CliCommand {
   }
 
   @Override public Integer call() throws Exception {
-    IndexOptions.Settings options = indexOptions.check();
+    indexOptions.training("", err()); // checks the options before any file is read
     List<Path> files = parquetFiles(Paths.get(target));
     int failures = 0;
     for (Path file : files) {
       try {
-        BuildReport r = IvfIndexBuilder.forFile(file).column(options.column())
-            .metric(options.metric()).lists(options.lists()).seed(options.seed())
-            .threads(options.threads())
-            .progress(options.progressBar()
-                ? new ProgressBar(err(), file.getFileName().toString()) : (p, d, t) -> { })
+        BuildReport r = IvfIndexBuilder.forFile(file)
+            .options(indexOptions.training(file.getFileName().toString(), err()))
             .build();
         out().println(summary(r));
       } catch (IndexBuildException e) {

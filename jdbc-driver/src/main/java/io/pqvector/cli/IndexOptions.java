@@ -1,6 +1,9 @@
 package io.pqvector.cli;
 
+import io.pqvector.ivf.BuildProgress;
+import io.pqvector.ivf.TrainingOptions;
 import io.pqvector.vector.Metric;
+import java.io.PrintStream;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,11 +33,11 @@ final class IndexOptions {
   @Option(names = "--no-progress", description = "no progress bar on the terminal")
   boolean noProgress;
 
-  /** The checked settings. */
-  record Settings(String column, Metric metric, int lists, long seed, int threads,
-      boolean progressBar) {}
-
-  Settings check() throws UsageException {
+  /**
+   * The checked options as the library takes them; progress goes to a bar labelled
+   * {@code label} on {@code terminal} when there is a console and no --no-progress.
+   */
+  TrainingOptions training(String label, PrintStream terminal) throws UsageException {
     if (column == null) {
       throw new UsageException("--column <name> is required (the vector column)");
     }
@@ -51,7 +54,9 @@ final class IndexOptions {
     if (threadCount < 1) {
       throw new UsageException("--threads must be at least 1");
     }
-    return new Settings(column, metric, lists, seed, threadCount,
-        !noProgress && System.console() != null);
+    return TrainingOptions.defaults().withColumn(column).withMetric(metric).withLists(lists)
+        .withSeed(seed).withThreads(threadCount)
+        .withProgress(!noProgress && System.console() != null
+            ? new ProgressBar(terminal, label) : BuildProgress.NONE);
   }
 }

@@ -1,6 +1,7 @@
 package io.pqvector.cli;
 
 import io.pqvector.ivf.IndexBuildException;
+import io.pqvector.ivf.TrainingOptions;
 import io.pqvector.rewrite.RewriteReport;
 import io.pqvector.rewrite.SearchLayoutRewriter;
 import java.nio.file.Path;
@@ -41,17 +42,14 @@ final class RewriteCommand extends CliCommand {
   }
 
   @Override public Integer call() throws Exception {
-    IndexOptions.Settings options = indexOptions.check();
+    Path in = Paths.get(input);
+    Path target = Paths.get(output);
+    TrainingOptions training = indexOptions.training(String.valueOf(in.getFileName()), err());
     if (memoryMb < 0) {
       throw new UsageException("--memory-mb must be positive");
     }
-    Path in = Paths.get(input);
-    Path target = Paths.get(output);
-    SearchLayoutRewriter rewriter = SearchLayoutRewriter.from(in).to(target)
-        .column(options.column()).metric(options.metric()).lists(options.lists())
-        .seed(options.seed()).threads(options.threads()).force(force)
-        .progress(options.progressBar()
-            ? new ProgressBar(err(), in.getFileName().toString()) : (p, d, t) -> { });
+    SearchLayoutRewriter rewriter = SearchLayoutRewriter.from(in).to(target).training(training)
+        .force(force);
     if (memoryMb > 0) {
       rewriter.memoryBudget((long) memoryMb << 20);
     }
