@@ -3,6 +3,8 @@ package io.pqvector.cli;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help;
@@ -72,8 +74,8 @@ public final class Main {
     return cli;
   }
 
-  private static java.util.List<CommandLine> allCommands(CommandLine cli) {
-    java.util.List<CommandLine> all = new java.util.ArrayList<>();
+  private static List<CommandLine> allCommands(CommandLine cli) {
+    List<CommandLine> all = new ArrayList<>();
     all.add(cli);
     for (CommandLine sub : cli.getSubcommands().values()) {
       all.addAll(allCommands(sub));

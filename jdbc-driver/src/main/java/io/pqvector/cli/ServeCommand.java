@@ -74,7 +74,6 @@ final class ServeCommand extends CliCommand {
 
   ServeCommand(Streams streams) {
     super(streams);
-    // Options this command does not declare are connection properties, not errors.
   }
 
   @Override public Integer call() throws Exception {
