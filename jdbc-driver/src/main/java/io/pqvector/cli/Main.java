@@ -59,6 +59,7 @@ public final class Main {
     cli.setColorScheme(Help.defaultColorScheme(Help.Ansi.OFF));
     cli.setUsageHelpAutoWidth(false);
     cli.setOverwrittenOptionsAllowed(true); // a repeated option: the last one counts
+    cli.setExpandAtFiles(false); // @name is a file name, not a file of arguments
     // serve: every option it does not declare is a connection property (--cache-size 1g).
     cli.getSubcommands().get("serve").setUnmatchedOptionsArePositionalParams(true);
     cli.getSubcommands().get("help").getCommandSpec().usageMessage()

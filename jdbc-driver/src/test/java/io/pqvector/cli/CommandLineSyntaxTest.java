@@ -48,6 +48,14 @@ class CommandLineSyntaxTest {
     assertEquals("f.parquet", index.target);
   }
 
+  @Test void negativeNumbersAndAtSignsAreValues() {
+    BenchCommand bench = parsed("bench", "@data.parquet", "--column", "v", "--warmup", "-1",
+        "--noise=-0.5");
+    assertEquals("@data.parquet", bench.fileName);
+    assertEquals(-1, bench.warmup);
+    assertEquals(-0.5, bench.noise);
+  }
+
   @Test void serveTakesUnknownOptionsAsConnectionPropertiesAnywhere() throws Exception {
     ServeCommand serve = parsed("serve", "--cache-size", "1g", "/data", "--use-index=false",
         "--port", "0", "--nprobe", "16");
