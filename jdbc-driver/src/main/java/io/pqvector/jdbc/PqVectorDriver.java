@@ -1,6 +1,5 @@
 package io.pqvector.jdbc;
 
-import io.pqvector.calcite.ParquetDirectorySchema;
 import io.pqvector.calcite.SearchSettings;
 import io.pqvector.parquet.DecodedPageCache;
 import io.pqvector.calcite.sql.PqVectorPrepare;
@@ -119,6 +118,17 @@ public final class PqVectorDriver extends Driver {
         recall == null ? SearchSettings.DEFAULT_RECALL : Double.parseDouble(recall));
   }
 
+  /** The connection's pqvector options (keys without their prefix), sorted. */
+  private static java.util.SortedMap<String, String> pqvectorOptions(Properties p) {
+    java.util.SortedMap<String, String> options = new java.util.TreeMap<>();
+    for (String key : p.stringPropertyNames()) {
+      if (key.startsWith("pqvector.") && !key.equals(PqVectorJdbcFactory.URL_PROPERTY)) {
+        options.put(key, p.getProperty(key));
+      }
+    }
+    return options;
+  }
+
   @Override protected Handler createHandler() {
     Handler calciteHandler = super.createHandler();
     return new HandlerImpl() {
@@ -132,7 +142,7 @@ public final class PqVectorDriver extends Driver {
         }
         try {
           SchemaPlus schema = c.getRootSchema().add(SCHEMA,
-              new ParquetDirectorySchema(java.nio.file.Paths.get(dir), settings(p)));
+              SharedSchemas.of(java.nio.file.Paths.get(dir), settings(p), pqvectorOptions(p)));
           // Listed on every lookup so tables follow the files without reconnecting. Calcite
           // only switches off the snapshot lookups that exist when the cache is disabled, so
           // create them first.

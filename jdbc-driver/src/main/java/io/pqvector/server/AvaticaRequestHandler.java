@@ -32,6 +32,8 @@ final class AvaticaRequestHandler extends AbstractHandler {
   private final BasicAuthenticator auth;
   private final long maxRequestBytes;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final DisconnectWatch disconnects = new DisconnectWatch(200);
+  private volatile java.util.function.Supplier<String> status;
   private volatile boolean stopping;
 
   AvaticaRequestHandler(Service service, Serialization serialization, BasicAuthenticator auth,
@@ -57,9 +59,39 @@ final class AvaticaRequestHandler extends AbstractHandler {
     return inFlight.get();
   }
 
+  /** Queries cancelled because their client went away. */
+  long cancelledForDisconnect() {
+    return disconnects.cancelled();
+  }
+
+  /** What {@code GET /status} answers (JSON). */
+  void setStatus(java.util.function.Supplier<String> status) {
+    this.status = status;
+  }
+
+  void close() {
+    disconnects.close();
+  }
+
   @Override public void handle(String target, Request baseRequest, HttpServletRequest request,
       HttpServletResponse response) throws IOException {
     baseRequest.setHandled(true);
+    if ("GET".equals(request.getMethod()) && "/status".equals(target) && status != null) {
+      if (auth != null) {
+        BasicAuthenticator.Result r = auth.authenticate(request.getHeader("Authorization"),
+            request.getRemoteAddr());
+        if (!r.ok()) {
+          response.setHeader("WWW-Authenticate", "Basic realm=\"pqvector\", charset=\"UTF-8\"");
+          response.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+          response.setContentType("text/plain;charset=utf-8");
+          response.getOutputStream().write(r.error().getBytes(StandardCharsets.UTF_8));
+          return;
+        }
+      }
+      response.setContentType("application/json;charset=utf-8");
+      response.getOutputStream().write(status.get().getBytes(StandardCharsets.UTF_8));
+      return;
+    }
     if (!"POST".equals(request.getMethod())) {
       response.setStatus(HttpServletResponse.SC_METHOD_NOT_ALLOWED);
       response.setContentType("text/plain;charset=utf-8");
@@ -96,13 +128,26 @@ final class AvaticaRequestHandler extends AbstractHandler {
             + " bytes (--max-request-bytes)", "54000");
         return;
       }
-      if (serialization == Serialization.PROTOBUF) {
-        write(response, protobuf.apply(body));
+      // The answer is made while the client's socket is watched, and written after.
+      DisconnectWatch.Watched watch = disconnects.begin(baseRequest.getHttpChannel()
+          .getEndPoint());
+      HandlerResponse<byte[]> binary = null;
+      HandlerResponse<String> text = null;
+      try {
+        if (serialization == Serialization.PROTOBUF) {
+          binary = protobuf.apply(body);
+        } else {
+          text = json.apply(new String(body, StandardCharsets.UTF_8));
+        }
+      } finally {
+        disconnects.end(watch);
+      }
+      if (binary != null) {
+        write(response, binary);
       } else {
-        HandlerResponse<String> r = json.apply(new String(body, StandardCharsets.UTF_8));
         response.setContentType("application/json;charset=utf-8");
-        response.setStatus(r.getStatusCode());
-        response.getOutputStream().write(r.getResponse().getBytes(StandardCharsets.UTF_8));
+        response.setStatus(text.getStatusCode());
+        response.getOutputStream().write(text.getResponse().getBytes(StandardCharsets.UTF_8));
       }
     } finally {
       inFlight.decrementAndGet();

@@ -108,10 +108,12 @@ final class ServerMeta extends JdbcMeta {
     Statement s = statement(h);
     acquire(h.connectionId);
     executing.add(s);
+    DisconnectWatch.attach(s);
     try {
       return checkRows(super.prepareAndExecute(h, sql, rowCap(maxRowCount),
           maxRowsInFirstFrame, callback));
     } finally {
+      DisconnectWatch.detach(s);
       executing.remove(s);
       release(h.connectionId);
     }
@@ -122,10 +124,12 @@ final class ServerMeta extends JdbcMeta {
     Statement s = statement(h);
     acquire(h.connectionId);
     executing.add(s);
+    DisconnectWatch.attach(s);
     try {
       return checkRows(super.execute(h, parameterValues,
           maxRowsInFirstFrame));
     } finally {
+      DisconnectWatch.detach(s);
       executing.remove(s);
       release(h.connectionId);
     }
@@ -135,6 +139,7 @@ final class ServerMeta extends JdbcMeta {
       throws NoSuchStatementException, MissingResultsException {
     Statement s = statement(h);
     executing.add(s);
+    DisconnectWatch.attach(s);
     try {
       Frame f = super.fetch(h, offset, fetchMaxRowCount);
       if (limits.maxRows() > 0 && offset + count(f.rows) > limits.maxRows()) {
@@ -142,8 +147,18 @@ final class ServerMeta extends JdbcMeta {
       }
       return f;
     } finally {
+      DisconnectWatch.detach(s);
       executing.remove(s);
     }
+  }
+
+  /** Queries running now (executing or fetching), over all connections. */
+  int runningQueries() {
+    return executing.size();
+  }
+
+  int openConnections() {
+    return (int) getConnectionCache().size();
   }
 
   /** Stops accepting connections and cancels every query that is running. */

@@ -309,6 +309,124 @@ class ServeRemoteTest {
     }
   }
 
+  /** Plans made, plans reused (JVM-wide) as the server reports them on {@code GET /status}. */
+  static long[] plans(PqVectorServer server) throws Exception {
+    java.util.Map<String, Long> st = ServerProcess.status(server.url());
+    return new long[] {st.get("plansBuilt"), st.get("plansReused")};
+  }
+
+  /** A vector among several clusters, where probing one list misses rows the exact search finds. */
+  static float[] between(Connection c, String table) throws SQLException {
+    float[] mean = null;
+    for (long id = 0; id < 10; id++) {
+      float[] v = ServedData.vector(c, table, id);
+      if (mean == null) {
+        mean = new float[v.length];
+      }
+      for (int i = 0; i < v.length; i++) {
+        mean[i] += v[i] / 10;
+      }
+    }
+    return mean;
+  }
+
+  /**
+   * One plan cache for every connection of the JVM: a literal-vector query planned for one remote
+   * client is reused by other remote clients (both serializations) and by an embedded connection
+   * with the same directory and settings; clients with other nprobe or useIndex get plans of
+   * their own, and their answers follow their own settings.
+   */
+  @Test void connectionsShareOnePlanCacheButNotAcrossSettings() throws Exception {
+    try (Connection local = embedded();
+         Connection a = AvaticaClient.connect(protobuf.url());
+         Connection b = AvaticaClient.connect(json.url());
+         Connection oneList = AvaticaClient.connect(protobuf.url(), "nprobe", "1");
+         Connection oneListToo = AvaticaClient.connect(json.url(), "nprobe", "1");
+         Connection exact = AvaticaClient.connect(protobuf.url(), "useIndex", "false")) {
+      float[] q1 = between(local, "docs");
+      float[] q2 = ServedData.vector(local, "docs", 11);
+      float[] q3 = ServedData.vector(local, "docs", 12);
+      // A query text no other test runs, so that its plan is made here.
+      String sql = "SELECT id AS shared_plan_probe FROM docs ORDER BY array_distance(embedding,"
+          + " %s) LIMIT 9";
+      long[] s0 = plans(protobuf);
+      List<String> fromA = query(a, String.format(sql, Fixtures.pqArray(q1)));
+      long[] s1 = plans(protobuf);
+      assertEquals(s0[0] + 1, s1[0], "the first client's query was planned");
+      query(b, String.format(sql, Fixtures.pqArray(q2)));
+      long[] s2 = plans(protobuf);
+      assertEquals(s1[0], s2[0], "another client (JSON server) planned nothing");
+      assertEquals(s1[1] + 1, s2[1], "it reused the plan");
+      query(local, String.format(sql, Fixtures.pqArray(q3)));
+      long[] s3 = plans(protobuf);
+      assertEquals(s2[0], s3[0], "an embedded connection with the same settings planned nothing");
+      assertEquals(s2[1] + 1, s3[1]);
+      List<String> fromOneList = query(oneList, String.format(sql, Fixtures.pqArray(q1)));
+      long[] s4 = plans(protobuf);
+      assertEquals(s3[0] + 1, s4[0], "nprobe=1 got a plan of its own");
+      List<String> fromExact = query(exact, String.format(sql, Fixtures.pqArray(q1)));
+      long[] s5 = plans(protobuf);
+      assertEquals(s4[0] + 1, s5[0], "useIndex=false got a plan of its own");
+      query(oneListToo, String.format(sql, Fixtures.pqArray(q2)));
+      long[] s6 = plans(protobuf);
+      assertEquals(s5[0], s6[0], "a second nprobe=1 client reused the nprobe=1 plan");
+      assertEquals(s5[1] + 1, s6[1]);
+      try (Connection localOneList = embedded("nprobe=1");
+           Connection localExact = embedded("useIndex=false")) {
+        String text = String.format(sql, Fixtures.pqArray(q1));
+        assertEquals(query(local, text), fromA);
+        assertEquals(query(localOneList, text), fromOneList);
+        assertEquals(query(localExact, text), fromExact);
+        // The settings change the answer here, so a plan shared across them would be seen.
+        assertFalse(fromOneList.equals(fromExact), fromOneList + " vs " + fromExact);
+      }
+    }
+  }
+
+  /** Clients asking for the same new query at once: one plan is made, all answers right. */
+  @Test void concurrentClientsPlanAQueryOnce() throws Exception {
+    int n = 8;
+    String sql = "SELECT id AS concurrent_plan_probe FROM v768 ORDER BY"
+        + " array_distance(embedding, %s) LIMIT 4";
+    List<Connection> clients = new ArrayList<>();
+    try (Connection local = embedded()) {
+      List<String> texts = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        clients.add(AvaticaClient.connect(i % 2 == 0 ? protobuf.url() : json.url()));
+        texts.add(String.format(sql, Fixtures.pqArray(ServedData.vector(local, "v768",
+            100 + i))));
+      }
+      long[] before = plans(protobuf);
+      java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(n);
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors
+          .newFixedThreadPool(n);
+      List<java.util.concurrent.Future<List<String>>> answers = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        Connection c = clients.get(i);
+        String text = texts.get(i);
+        answers.add(pool.submit(() -> {
+          start.await();
+          return query(c, text);
+        }));
+      }
+      List<List<String>> got = new ArrayList<>();
+      for (java.util.concurrent.Future<List<String>> f : answers) {
+        got.add(f.get(300, TimeUnit.SECONDS));
+      }
+      pool.shutdown();
+      long[] after = plans(protobuf);
+      assertEquals(before[0] + 1, after[0], "one plan for " + n + " clients at once");
+      assertEquals(before[1] + n - 1, after[1]);
+      for (int i = 0; i < n; i++) {
+        assertEquals(query(local, texts.get(i)), got.get(i), "client " + i);
+      }
+    } finally {
+      for (Connection c : clients) {
+        c.close();
+      }
+    }
+  }
+
   @Test void aClientTunesItsOwnQueriesButNotWhatTheServerOwns() throws Exception {
     // recall passes the server's filter to the driver, which opens the connection once it has
     // that property and until then refuses it as it refuses any unknown property.
