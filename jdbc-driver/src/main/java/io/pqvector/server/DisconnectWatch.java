@@ -3,7 +3,6 @@ package io.pqvector.server;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +24,8 @@ import org.eclipse.jetty.io.EndPoint;
  */
 final class DisconnectWatch implements AutoCloseable {
   private static final ThreadLocal<Watched> CURRENT = new ThreadLocal<>();
+  /** {@code -Dpqvector.serve.debug=true} reports each client that went away on stderr. */
+  private static final boolean DEBUG = Boolean.getBoolean("pqvector.serve.debug");
 
   private final Set<Watched> watched = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService timer;
@@ -120,6 +121,10 @@ final class DisconnectWatch implements AutoCloseable {
           continue;
         }
         w.gone = true;
+        if (DEBUG) {
+          System.err.println("pqvector serve: " + System.currentTimeMillis() + " client "
+              + w.endPoint.getRemoteAddress() + " went away (read " + read + ")");
+        }
         if (w.statement != null) {
           cancel(w.statement);
           cancelled.incrementAndGet();
@@ -145,11 +150,7 @@ final class DisconnectWatch implements AutoCloseable {
   }
 
   private static void cancel(Statement s) {
-    try {
-      s.cancel();
-    } catch (SQLException | RuntimeException ignored) {
-      // Closed meanwhile: nothing runs any more.
-    }
+    ServerMeta.cancel(s);
   }
 
   /** The TCP socket under an endpoint (under TLS too), if it is non-blocking as Jetty's are. */

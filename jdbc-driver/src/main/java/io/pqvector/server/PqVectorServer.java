@@ -84,8 +84,7 @@ public final class PqVectorServer implements AutoCloseable {
     }
     BasicAuthenticator auth = o.usersFile == null ? null
         : new BasicAuthenticator(o.usersFile, o.maxLoginFailures, o.loginWindowMillis);
-    ServerMeta meta = new ServerMeta(url.toString(), defaults, o.limits,
-        o.serialization == Serialization.JSON);
+    ServerMeta meta = new ServerMeta(url.toString(), defaults, o.limits);
     Service service = new LocalService(RemoteErrors.translating(meta));
     AvaticaRequestHandler handler = new AvaticaRequestHandler(service, o.serialization, auth,
         o.limits.maxRequestBytes());

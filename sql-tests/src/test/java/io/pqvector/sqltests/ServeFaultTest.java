@@ -187,10 +187,12 @@ class ServeFaultTest {
           "the client's query runs on the server");
       Thread.sleep(1000);
       assertEquals(1L, ServerProcess.status(server.url).get("runningQueries"));
+      long kill = System.nanoTime();
+      assertTrue(client.destroyForcibly().waitFor(30, TimeUnit.SECONDS));
       long killed = System.nanoTime();
-      client.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       Map<String, Long> st = ServerProcess.status(server.url);
-      double noticed = -1;
+      double noticed = st.get("cancelledForDisconnect") > 0
+          ? (System.nanoTime() - killed) / 1e9 : -1;
       while (st.get("runningQueries") > 0
           && System.nanoTime() - killed < TimeUnit.SECONDS.toNanos(120)) {
         Thread.sleep(50);
@@ -202,9 +204,14 @@ class ServeFaultTest {
       double seconds = (System.nanoTime() - killed) / 1e9;
       assertEquals(0L, st.get("runningQueries"), "the query of the killed client still runs");
       assertEquals(1L, st.get("cancelledForDisconnect"), st.toString());
-      assertTrue(seconds < 90, "cancelled " + seconds + " s after the client died");
-      System.out.printf("serve: a killed client's query was cancelled %.2f s after the kill"
-          + " and had stopped %.2f s after it%n", noticed, seconds);
+      // Noticed within a fraction of a second on a quiet machine; generous for a loaded one.
+      assertTrue(noticed >= 0 && noticed < 15, "cancelled " + noticed + " s after its death");
+      assertTrue(seconds < 90, "stopped " + seconds + " s after the client died");
+      // The query stops at its next check of the flag, which a cross join makes only per row
+      // of its outer side: seconds here.
+      System.out.printf("serve: a killed client (dead %.2f s after SIGKILL) had its query"
+          + " cancelled %.2f s after its death; it stopped %.2f s after it%n",
+          (killed - kill) / 1e9, noticed, seconds);
       try (Connection c = AvaticaClient.connect(server.url);
            Connection local = DriverManager.getConnection("jdbc:pqvector:" + dir)) {
         String sql = "SELECT id FROM v768 ORDER BY array_distance(embedding, ?) LIMIT 5";

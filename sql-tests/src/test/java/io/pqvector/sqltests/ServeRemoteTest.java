@@ -254,58 +254,97 @@ class ServeRemoteTest {
     }
   }
 
-  /** 768- and 4,096-dim vectors both ways: read back exactly, and sent as parameters. */
+  /** The server's URL with the client's choice of serialization. */
+  static String asClient(PqVectorServer server, Serialization client) {
+    return server.url().replaceAll("serialization=\\w+", "serialization=" + client.urlName());
+  }
+
+  /**
+   * 768- and 4,096-dim vectors both ways, read back exactly and sent as parameters made with
+   * {@code createArrayOf("REAL", ...)}, by clients of either serialization against a server of
+   * either (a server answers each request in the serialization it came in).
+   */
   @ParameterizedTest @EnumSource(Serialization.class)
   void vectorsTravelBothWaysAt768And4096Dims(Serialization s) throws Exception {
-    try (Connection c = AvaticaClient.connect(server(s).url());
-         Connection local = embedded()) {
-      for (String table : List.of("v768", "v4096")) {
-        int dim = table.equals("v768") ? 768 : 4096;
-        for (long id : new long[] {0, 5, 299}) {
-          float[] want = ServedData.vector(local, table, id);
-          float[] got = ServedData.vector(c, table, id);
-          assertEquals(dim, got.length);
-          assertTrue(java.util.Arrays.equals(want, got), table + " row " + id);
-          try (PreparedStatement ps = c.prepareStatement("SELECT id, array_distance(embedding,"
-              + " ?) FROM " + table + " ORDER BY array_distance(embedding, ?) LIMIT 1")) {
-            ps.setArray(1, c.createArrayOf("REAL", ServedData.boxed(got)));
-            ps.setArray(2, c.createArrayOf("REAL", ServedData.boxed(got)));
-            try (ResultSet rs = ps.executeQuery()) {
-              assertTrue(rs.next());
-              assertEquals(id, rs.getLong(1));
-              assertEquals(0.0, rs.getDouble(2), 0.0);
+    for (Serialization client : Serialization.values()) {
+      try (Connection c = AvaticaClient.connect(asClient(server(s), client));
+           Connection local = embedded()) {
+        for (String table : List.of("v768", "v4096")) {
+          int dim = table.equals("v768") ? 768 : 4096;
+          for (long id : new long[] {0, 5, 299}) {
+            float[] want = ServedData.vector(local, table, id);
+            float[] got = ServedData.vector(c, table, id);
+            assertEquals(dim, got.length);
+            assertTrue(java.util.Arrays.equals(want, got), client + " " + table + " row " + id);
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, array_distance("
+                + "embedding, ?) FROM " + table + " ORDER BY array_distance(embedding, ?)"
+                + " LIMIT 1")) {
+              ps.setArray(1, c.createArrayOf("REAL", ServedData.boxed(got)));
+              ps.setArray(2, c.createArrayOf("REAL", ServedData.boxed(got)));
+              try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals(id, rs.getLong(1));
+                assertEquals(0.0, rs.getDouble(2), 0.0);
+              }
             }
           }
-        }
-        try (ResultSet rs = c.createStatement().executeQuery("SELECT embedding FROM " + table
-            + " LIMIT 1")) {
-          assertTrue(rs.next());
-          // REAL elements over protobuf; over JSON the server widens them to DOUBLE, exactly,
-          // because Avatica's JSON client cannot read a REAL array.
-          assertEquals(s == Serialization.PROTOBUF ? "REAL" : "DOUBLE",
-              rs.getArray(1).getBaseTypeName());
+          try (ResultSet rs = c.createStatement().executeQuery("SELECT embedding FROM " + table
+              + " LIMIT 1")) {
+            assertTrue(rs.next());
+            // REAL elements over protobuf; over JSON the server widens them to DOUBLE, exactly,
+            // because Avatica's JSON client cannot read a REAL array.
+            assertEquals(client == Serialization.PROTOBUF ? "REAL" : "DOUBLE",
+                rs.getArray(1).getBaseTypeName());
+          }
         }
       }
     }
   }
 
-  /** setObject(float[]) goes over JSON; Avatica's protobuf client refuses it before sending. */
-  @Test void setObjectWithAFloatArray() throws Exception {
-    String sql = "SELECT id FROM v768 ORDER BY array_distance(embedding, ?) LIMIT 3";
-    try (Connection c = AvaticaClient.connect(json.url()); Connection local = embedded()) {
-      float[] q = ServedData.vector(local, "v768", 9);
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        ps.setObject(1, q);
-        try (ResultSet rs = ps.executeQuery()) {
-          assertEquals(query(local, sql, q), ServedData.rows(rs));
+  /**
+   * {@code setObject(float[])}, 768 and 4,096 dims: a JSON client sends it (to either server);
+   * Avatica's protobuf client refuses it itself, before sending anything ("Unhandled value"),
+   * so the README sends such clients to {@code serialization=json} or createArrayOf.
+   */
+  @ParameterizedTest @EnumSource(Serialization.class)
+  void setObjectWithAFloatArray(Serialization s) throws Exception {
+    try (Connection local = embedded();
+         Connection viaJson = AvaticaClient.connect(asClient(server(s), Serialization.JSON));
+         Connection viaProtobuf = AvaticaClient.connect(asClient(server(s),
+             Serialization.PROTOBUF))) {
+      for (String table : List.of("v768", "v4096")) {
+        String sql = "SELECT id, array_distance(embedding, ?) AS d FROM " + table
+            + " ORDER BY array_distance(embedding, ?) LIMIT 3";
+        float[] q = ServedData.vector(local, table, 9);
+        q[1] += 0.5f;
+        try (PreparedStatement ps = viaJson.prepareStatement(sql)) {
+          ps.setObject(1, q);
+          ps.setObject(2, q);
+          try (ResultSet rs = ps.executeQuery()) {
+            assertEquals(query(local, sql, q, q), ServedData.rows(rs), table);
+          }
+        }
+        try (PreparedStatement ps = viaProtobuf.prepareStatement(sql)) {
+          ps.setObject(1, q);
+          ps.setObject(2, q);
+          String e = failure(ps::executeQuery);
+          assertTrue(e.contains("Unhandled value: OBJECT class [F"), e);
         }
       }
     }
-    try (Connection c = AvaticaClient.connect(protobuf.url());
-         PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setObject(1, new float[768]);
-      String e = failure(ps::executeQuery);
-      assertTrue(e.contains("Unhandled value"), e);
+  }
+
+  /** Either serialization against either server, errors included. */
+  @Test void aServerAnswersBothSerializations() throws Exception {
+    for (PqVectorServer server : List.of(protobuf, json)) {
+      for (Serialization client : Serialization.values()) {
+        try (Connection c = AvaticaClient.connect(asClient(server, client))) {
+          assertEquals(List.of("300"), query(c, "SELECT count(*) FROM v4096"));
+          String e = failure(() -> query(c, "SELECT nope FROM v4096"));
+          assertTrue(e.contains("42000")
+              && e.toLowerCase(java.util.Locale.ROOT).contains("nope"), e);
+        }
+      }
     }
   }
 
@@ -428,13 +467,11 @@ class ServeRemoteTest {
   }
 
   @Test void aClientTunesItsOwnQueriesButNotWhatTheServerOwns() throws Exception {
-    // recall passes the server's filter to the driver, which opens the connection once it has
-    // that property and until then refuses it as it refuses any unknown property.
-    try (Connection c = AvaticaClient.connect(protobuf.url(), "recall", "0.9")) {
-      assertFalse(c.isClosed());
-    } catch (Exception e) {
-      assertTrue(e.getMessage().contains("unknown connection property 'recall'"),
-          e.getMessage());
+    try (Connection c = AvaticaClient.connect(protobuf.url(), "recall", "0.5");
+         Connection local = embedded("recall=0.5")) {
+      String sql = "SELECT id FROM docs ORDER BY array_distance(embedding, ?) LIMIT 10";
+      float[] q = between(local, "docs");
+      assertEquals(query(local, sql, q), query(c, sql, q));
     }
     try (Connection c = AvaticaClient.connect(protobuf.url(), "nprobe", "1");
          Connection local = embedded("nprobe=1")) {
@@ -498,6 +535,42 @@ class ServeRemoteTest {
         assertTrue(slow.contains("query timed out") && slow.contains("HYT00"), slow);
       }
     }
+  }
+
+  /** --max-concurrent-queries holds per connection: another connection is not held up. */
+  @Test void aConnectionRunsAtMostItsLimitOfQueriesAtOnce() throws Exception {
+    PqVectorServer limited = start(Serialization.PROTOBUF, new ServerLimits(1000, 1, 300,
+        1 << 20));
+    Connection c = AvaticaClient.connect(limited.url());
+    String[] slowError = new String[1];
+    Thread slow = new Thread(() -> slowError[0] = failure(() -> c.createStatement().executeQuery(
+        "SELECT count(*) FROM v768 a CROSS JOIN v768 b CROSS JOIN v4096 x"
+            + " WHERE array_distance(a.embedding, b.embedding) < 0.0001").next()));
+    try {
+      slow.start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (limited.runningQueries() < 1 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertEquals(1, limited.runningQueries());
+      String second = failure(() -> c.createStatement().executeQuery(
+          "SELECT count(*) FROM v4096").next());
+      assertTrue(second.contains("already runs 1 queries") && second.contains("53000"), second);
+      try (Connection other = AvaticaClient.connect(limited.url())) {
+        assertEquals(List.of("300"), query(other, "SELECT count(*) FROM v4096"));
+      }
+    } finally {
+      limited.close();
+      slow.join(60_000);
+      try {
+        c.close();
+      } catch (Exception serverGone) {
+        // The server that knew the connection has stopped; this only tidies up the client.
+      }
+    }
+    assertFalse(slow.isAlive());
+    assertTrue(slowError[0].contains("HY008") || slowError[0].contains("shutting down"),
+        slowError[0]);
   }
 
   @Test void oversizedAndMalformedRequestsAreRefusedAndTheServerGoesOn() throws Exception {
