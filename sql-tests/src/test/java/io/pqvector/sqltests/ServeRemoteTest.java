@@ -627,6 +627,17 @@ class ServeRemoteTest {
       String anonymous = failure(
           () -> AvaticaClient.connect(s.url().replace(";authentication=BASIC", "")).close());
       assertTrue(anonymous.contains("HTTP/401"), anonymous);
+      // The status page asks for a login too.
+      String status = s.url().replaceAll(".*url=([^;]+).*", "$1") + "/status";
+      HttpClient http = HttpClient.newHttpClient();
+      assertEquals(401, http.send(HttpRequest.newBuilder(URI.create(status)).GET().build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode());
+      HttpResponse<String> withLogin = http.send(HttpRequest.newBuilder(URI.create(status))
+          .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+              "alice:s3cret!".getBytes(StandardCharsets.UTF_8))).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, withLogin.statusCode());
+      assertTrue(withLogin.body().contains("\"runningQueries\":0"), withLogin.body());
       // A removed user is out at once (the server rereads a changed users file).
       UsersFile.remove(users, "alice");
       String removed = failure(() -> AvaticaClient.connect(
