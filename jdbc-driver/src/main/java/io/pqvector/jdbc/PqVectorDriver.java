@@ -118,7 +118,7 @@ public final class PqVectorDriver extends Driver {
         recall == null ? SearchSettings.DEFAULT_RECALL : Double.parseDouble(recall));
   }
 
-  /** The connection's pqvector options (keys without their prefix), sorted. */
+  /** The connection's pqvector options (but the URL as given), sorted. */
   private static java.util.SortedMap<String, String> pqvectorOptions(Properties p) {
     java.util.SortedMap<String, String> options = new java.util.TreeMap<>();
     for (String key : p.stringPropertyNames()) {

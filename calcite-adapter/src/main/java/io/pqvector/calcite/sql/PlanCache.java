@@ -1,11 +1,12 @@
 package io.pqvector.calcite.sql;
 
-import java.lang.reflect.Type;
-import java.sql.Types;
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
 import com.google.common.util.concurrent.ExecutionError;
 import com.google.common.util.concurrent.UncheckedExecutionException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Type;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -121,11 +122,11 @@ final class PlanCache {
         p.statementType);
   }
 
-  private static final java.lang.reflect.Field BINDABLE = bindableField();
+  private static final Field BINDABLE = bindableField();
 
-  private static java.lang.reflect.Field bindableField() {
+  private static Field bindableField() {
     try {
-      java.lang.reflect.Field f = CalciteSignature.class.getDeclaredField("bindable");
+      Field f = CalciteSignature.class.getDeclaredField("bindable");
       f.setAccessible(true);
       return f;
     } catch (ReflectiveOperationException | RuntimeException e) {
