@@ -1,6 +1,5 @@
 package io.pqvector.jdbc;
 
-import io.pqvector.calcite.ParquetDirectorySchema;
 import io.pqvector.calcite.SearchSettings;
 import io.pqvector.parquet.decode.DecodedPageCache;
 import io.pqvector.calcite.sql.PqVectorPrepare;
@@ -120,6 +119,17 @@ public final class PqVectorDriver extends Driver {
         recall == null ? SearchSettings.DEFAULT_RECALL : Double.parseDouble(recall));
   }
 
+  /** The connection's pqvector options (but the URL as given), sorted. */
+  private static java.util.SortedMap<String, String> pqvectorOptions(Properties p) {
+    java.util.SortedMap<String, String> options = new java.util.TreeMap<>();
+    for (String key : p.stringPropertyNames()) {
+      if (key.startsWith("pqvector.") && !key.equals(PqVectorJdbcFactory.URL_PROPERTY)) {
+        options.put(key, p.getProperty(key));
+      }
+    }
+    return options;
+  }
+
   @Override protected Handler createHandler() {
     Handler calciteHandler = super.createHandler();
     return new HandlerImpl() {
@@ -135,7 +145,7 @@ public final class PqVectorDriver extends Driver {
             : java.nio.file.Paths.get(dir);
         try {
           SchemaPlus schema = c.getRootSchema().add(SCHEMA,
-              new ParquetDirectorySchema(root, settings(p)));
+              SharedSchemas.of(root, settings(p), pqvectorOptions(p)));
           // Listed on every lookup so tables follow the files without reconnecting. Calcite
           // only switches off the snapshot lookups that exist when the cache is disabled, so
           // create them first.

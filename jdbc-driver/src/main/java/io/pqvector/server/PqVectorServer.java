@@ -1,5 +1,6 @@
 package io.pqvector.server;
 
+import io.pqvector.calcite.sql.PqVectorPrepare;
 import io.pqvector.jdbc.ConnectionSettings;
 import io.pqvector.jdbc.PqVectorDriver;
 import java.io.IOException;
@@ -83,8 +84,7 @@ public final class PqVectorServer implements AutoCloseable {
     }
     BasicAuthenticator auth = o.usersFile == null ? null
         : new BasicAuthenticator(o.usersFile, o.maxLoginFailures, o.loginWindowMillis);
-    ServerMeta meta = new ServerMeta(url.toString(), defaults, o.limits,
-        o.serialization == Serialization.JSON);
+    ServerMeta meta = new ServerMeta(url.toString(), defaults, o.limits);
     Service service = new LocalService(RemoteErrors.translating(meta));
     AvaticaRequestHandler handler = new AvaticaRequestHandler(service, o.serialization, auth,
         o.limits.maxRequestBytes());
@@ -127,10 +127,37 @@ public final class PqVectorServer implements AutoCloseable {
     String host = o.host.contains(":") ? "[" + o.host + "]" : o.host;
     String address = scheme + "://" + host + ":" + connector.getLocalPort();
     handler.setRpcMetadata(new Service.RpcMetadataResponse(address));
+    handler.setStatus(() -> status(meta, handler));
     service.setRpcMetadata(new Service.RpcMetadataResponse(address));
     String clientUrl = "jdbc:avatica:remote:url=" + address + ";serialization="
         + o.serialization.urlName() + (auth != null ? ";authentication=BASIC" : "");
     return new PqVectorServer(jetty, meta, handler, clientUrl);
+  }
+
+  /**
+   * What {@code GET /status} answers: queries running now, open connections, requests being
+   * handled, queries cancelled because their client went away, and the JVM-wide plan cache's
+   * plans made, reused and held.
+   */
+  private static String status(ServerMeta meta, AvaticaRequestHandler handler) {
+    PqVectorPrepare.PlanCacheStats plans = PqVectorPrepare.planCacheStats();
+    return "{\"runningQueries\":" + meta.runningQueries()
+        + ",\"openConnections\":" + meta.openConnections()
+        + ",\"requestsInFlight\":" + handler.inFlight()
+        + ",\"cancelledForDisconnect\":" + handler.cancelledForDisconnect()
+        + ",\"plansBuilt\":" + plans.built()
+        + ",\"plansReused\":" + plans.reused()
+        + ",\"plansCached\":" + plans.size() + "}\n";
+  }
+
+  /** Queries running now (executing or fetching rows), over all connections. */
+  public int runningQueries() {
+    return meta.runningQueries();
+  }
+
+  /** Queries cancelled because their client went away (closed its connection mid-query). */
+  public long cancelledForDisconnect() {
+    return handler.cancelledForDisconnect();
   }
 
   /** The JDBC URL a client connects with (add avatica_user/avatica_password with --users). */
@@ -155,6 +182,7 @@ public final class PqVectorServer implements AutoCloseable {
     }
     meta.closeAll();
     jetty.stop();
+    handler.close();
   }
 
   public void join() throws InterruptedException {

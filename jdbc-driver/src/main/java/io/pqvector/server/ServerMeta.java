@@ -13,6 +13,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import org.apache.calcite.avatica.AvaticaConnection;
+import org.apache.calcite.avatica.AvaticaStatement;
 import org.apache.calcite.avatica.MissingResultsException;
 import org.apache.calcite.avatica.NoSuchStatementException;
 import org.apache.calcite.avatica.jdbc.JdbcMeta;
@@ -32,7 +34,6 @@ final class ServerMeta extends JdbcMeta {
   private static final Set<String> CLIENT_IGNORED = Set.of("user", "password");
 
   private final ServerLimits limits;
-  private final boolean realAsDouble;
   private final Map<String, Semaphore> running = new ConcurrentHashMap<>();
   private final Set<Statement> executing = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
@@ -41,11 +42,9 @@ final class ServerMeta extends JdbcMeta {
    * @param url the served directory with the server-owned properties in it
    * @param defaults the server's defaults of the client-tunable properties
    */
-  ServerMeta(String url, Properties defaults, ServerLimits limits, boolean realAsDouble)
-      throws SQLException {
+  ServerMeta(String url, Properties defaults, ServerLimits limits) throws SQLException {
     super(url, defaults);
     this.limits = limits;
-    this.realAsDouble = realAsDouble;
   }
 
   @Override public void openConnection(ConnectionHandle ch, Map<String, String> info) {
@@ -82,7 +81,9 @@ final class ServerMeta extends JdbcMeta {
     if (stopping) {
       throw new SQLException("pqvector server is shutting down", "08001");
     }
-    return ArraysByValue.wrap(new PqVectorDriver().connect(url, forDriver), realAsDouble);
+    // A connection opened by a JSON client serves a JSON client all its life.
+    return ArraysByValue.wrap(new PqVectorDriver().connect(url, forDriver),
+        AvaticaRequestHandler.requestSerialization() == Serialization.JSON);
   }
 
   @Override public void closeConnection(ConnectionHandle ch) {
@@ -108,10 +109,12 @@ final class ServerMeta extends JdbcMeta {
     Statement s = statement(h);
     acquire(h.connectionId);
     executing.add(s);
+    DisconnectWatch.attach(s);
     try {
       return checkRows(super.prepareAndExecute(h, sql, rowCap(maxRowCount),
           maxRowsInFirstFrame, callback));
     } finally {
+      DisconnectWatch.detach(s);
       executing.remove(s);
       release(h.connectionId);
     }
@@ -122,10 +125,12 @@ final class ServerMeta extends JdbcMeta {
     Statement s = statement(h);
     acquire(h.connectionId);
     executing.add(s);
+    DisconnectWatch.attach(s);
     try {
       return checkRows(super.execute(h, parameterValues,
           maxRowsInFirstFrame));
     } finally {
+      DisconnectWatch.detach(s);
       executing.remove(s);
       release(h.connectionId);
     }
@@ -135,6 +140,7 @@ final class ServerMeta extends JdbcMeta {
       throws NoSuchStatementException, MissingResultsException {
     Statement s = statement(h);
     executing.add(s);
+    DisconnectWatch.attach(s);
     try {
       Frame f = super.fetch(h, offset, fetchMaxRowCount);
       if (limits.maxRows() > 0 && offset + count(f.rows) > limits.maxRows()) {
@@ -142,19 +148,40 @@ final class ServerMeta extends JdbcMeta {
       }
       return f;
     } finally {
+      DisconnectWatch.detach(s);
       executing.remove(s);
     }
+  }
+
+  /** Queries running now (executing or fetching), over all connections. */
+  int runningQueries() {
+    return executing.size();
+  }
+
+  int openConnections() {
+    return (int) getConnectionCache().size();
   }
 
   /** Stops accepting connections and cancels every query that is running. */
   void stop() {
     stopping = true;
     for (Statement s : executing) {
-      try {
-        s.cancel();
-      } catch (SQLException | RuntimeException ignored) {
-        // Closing the connection below ends it anyway.
-      }
+      cancel(s);
+    }
+  }
+
+  /**
+   * Cancels the query {@code s} runs, from any thread, without waiting. Avatica's
+   * {@code Statement.cancel()} is synchronized on the statement, which the running query holds
+   * while it computes (an aggregate binds eagerly), so it would wait for the very query it should
+   * stop; this raises the statement's cancel flag, which the query polls, as cancel() does.
+   */
+  static void cancel(Statement s) {
+    try {
+      AvaticaStatement a = s.unwrap(AvaticaStatement.class);
+      a.getConnection().unwrap(AvaticaConnection.class).getCancelFlag(a.handle).set(true);
+    } catch (SQLException | NoSuchStatementException | RuntimeException e) {
+      // Closed meanwhile: nothing runs any more.
     }
   }
 

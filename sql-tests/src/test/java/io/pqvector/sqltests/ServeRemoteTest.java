@@ -254,69 +254,224 @@ class ServeRemoteTest {
     }
   }
 
-  /** 768- and 4,096-dim vectors both ways: read back exactly, and sent as parameters. */
+  /** The server's URL with the client's choice of serialization. */
+  static String asClient(PqVectorServer server, Serialization client) {
+    return server.url().replaceAll("serialization=\\w+", "serialization=" + client.urlName());
+  }
+
+  /**
+   * 768- and 4,096-dim vectors both ways, read back exactly and sent as parameters made with
+   * {@code createArrayOf("REAL", ...)}, by clients of either serialization against a server of
+   * either (a server answers each request in the serialization it came in).
+   */
   @ParameterizedTest @EnumSource(Serialization.class)
   void vectorsTravelBothWaysAt768And4096Dims(Serialization s) throws Exception {
-    try (Connection c = AvaticaClient.connect(server(s).url());
-         Connection local = embedded()) {
-      for (String table : List.of("v768", "v4096")) {
-        int dim = table.equals("v768") ? 768 : 4096;
-        for (long id : new long[] {0, 5, 299}) {
-          float[] want = ServedData.vector(local, table, id);
-          float[] got = ServedData.vector(c, table, id);
-          assertEquals(dim, got.length);
-          assertTrue(java.util.Arrays.equals(want, got), table + " row " + id);
-          try (PreparedStatement ps = c.prepareStatement("SELECT id, array_distance(embedding,"
-              + " ?) FROM " + table + " ORDER BY array_distance(embedding, ?) LIMIT 1")) {
-            ps.setArray(1, c.createArrayOf("REAL", ServedData.boxed(got)));
-            ps.setArray(2, c.createArrayOf("REAL", ServedData.boxed(got)));
-            try (ResultSet rs = ps.executeQuery()) {
-              assertTrue(rs.next());
-              assertEquals(id, rs.getLong(1));
-              assertEquals(0.0, rs.getDouble(2), 0.0);
+    for (Serialization client : Serialization.values()) {
+      try (Connection c = AvaticaClient.connect(asClient(server(s), client));
+           Connection local = embedded()) {
+        for (String table : List.of("v768", "v4096")) {
+          int dim = table.equals("v768") ? 768 : 4096;
+          for (long id : new long[] {0, 5, 299}) {
+            float[] want = ServedData.vector(local, table, id);
+            float[] got = ServedData.vector(c, table, id);
+            assertEquals(dim, got.length);
+            assertTrue(java.util.Arrays.equals(want, got), client + " " + table + " row " + id);
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, array_distance("
+                + "embedding, ?) FROM " + table + " ORDER BY array_distance(embedding, ?)"
+                + " LIMIT 1")) {
+              ps.setArray(1, c.createArrayOf("REAL", ServedData.boxed(got)));
+              ps.setArray(2, c.createArrayOf("REAL", ServedData.boxed(got)));
+              try (ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals(id, rs.getLong(1));
+                assertEquals(0.0, rs.getDouble(2), 0.0);
+              }
             }
           }
-        }
-        try (ResultSet rs = c.createStatement().executeQuery("SELECT embedding FROM " + table
-            + " LIMIT 1")) {
-          assertTrue(rs.next());
-          // REAL elements over protobuf; over JSON the server widens them to DOUBLE, exactly,
-          // because Avatica's JSON client cannot read a REAL array.
-          assertEquals(s == Serialization.PROTOBUF ? "REAL" : "DOUBLE",
-              rs.getArray(1).getBaseTypeName());
+          try (ResultSet rs = c.createStatement().executeQuery("SELECT embedding FROM " + table
+              + " LIMIT 1")) {
+            assertTrue(rs.next());
+            // REAL elements over protobuf; over JSON the server widens them to DOUBLE, exactly,
+            // because Avatica's JSON client cannot read a REAL array.
+            assertEquals(client == Serialization.PROTOBUF ? "REAL" : "DOUBLE",
+                rs.getArray(1).getBaseTypeName());
+          }
         }
       }
     }
   }
 
-  /** setObject(float[]) goes over JSON; Avatica's protobuf client refuses it before sending. */
-  @Test void setObjectWithAFloatArray() throws Exception {
-    String sql = "SELECT id FROM v768 ORDER BY array_distance(embedding, ?) LIMIT 3";
-    try (Connection c = AvaticaClient.connect(json.url()); Connection local = embedded()) {
-      float[] q = ServedData.vector(local, "v768", 9);
-      try (PreparedStatement ps = c.prepareStatement(sql)) {
-        ps.setObject(1, q);
-        try (ResultSet rs = ps.executeQuery()) {
-          assertEquals(query(local, sql, q), ServedData.rows(rs));
+  /**
+   * {@code setObject(float[])}, 768 and 4,096 dims: a JSON client sends it (to either server);
+   * Avatica's protobuf client refuses it itself, before sending anything ("Unhandled value"),
+   * so the README sends such clients to {@code serialization=json} or createArrayOf.
+   */
+  @ParameterizedTest @EnumSource(Serialization.class)
+  void setObjectWithAFloatArray(Serialization s) throws Exception {
+    try (Connection local = embedded();
+         Connection viaJson = AvaticaClient.connect(asClient(server(s), Serialization.JSON));
+         Connection viaProtobuf = AvaticaClient.connect(asClient(server(s),
+             Serialization.PROTOBUF))) {
+      for (String table : List.of("v768", "v4096")) {
+        String sql = "SELECT id, array_distance(embedding, ?) AS d FROM " + table
+            + " ORDER BY array_distance(embedding, ?) LIMIT 3";
+        float[] q = ServedData.vector(local, table, 9);
+        q[1] += 0.5f;
+        try (PreparedStatement ps = viaJson.prepareStatement(sql)) {
+          ps.setObject(1, q);
+          ps.setObject(2, q);
+          try (ResultSet rs = ps.executeQuery()) {
+            assertEquals(query(local, sql, q, q), ServedData.rows(rs), table);
+          }
+        }
+        try (PreparedStatement ps = viaProtobuf.prepareStatement(sql)) {
+          ps.setObject(1, q);
+          ps.setObject(2, q);
+          String e = failure(ps::executeQuery);
+          assertTrue(e.contains("Unhandled value: OBJECT class [F"), e);
         }
       }
     }
-    try (Connection c = AvaticaClient.connect(protobuf.url());
-         PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setObject(1, new float[768]);
-      String e = failure(ps::executeQuery);
-      assertTrue(e.contains("Unhandled value"), e);
+  }
+
+  /** Either serialization against either server, errors included. */
+  @Test void aServerAnswersBothSerializations() throws Exception {
+    for (PqVectorServer server : List.of(protobuf, json)) {
+      for (Serialization client : Serialization.values()) {
+        try (Connection c = AvaticaClient.connect(asClient(server, client))) {
+          assertEquals(List.of("300"), query(c, "SELECT count(*) FROM v4096"));
+          String e = failure(() -> query(c, "SELECT nope FROM v4096"));
+          assertTrue(e.contains("42000")
+              && e.toLowerCase(java.util.Locale.ROOT).contains("nope"), e);
+        }
+      }
+    }
+  }
+
+  /** Plans made, plans reused (JVM-wide) as the server reports them on {@code GET /status}. */
+  static long[] plans(PqVectorServer server) throws Exception {
+    java.util.Map<String, Long> st = ServerProcess.status(server.url());
+    return new long[] {st.get("plansBuilt"), st.get("plansReused")};
+  }
+
+  /** A vector among several clusters, where probing one list misses rows the exact search finds. */
+  static float[] between(Connection c, String table) throws SQLException {
+    float[] mean = null;
+    for (long id = 0; id < 10; id++) {
+      float[] v = ServedData.vector(c, table, id);
+      if (mean == null) {
+        mean = new float[v.length];
+      }
+      for (int i = 0; i < v.length; i++) {
+        mean[i] += v[i] / 10;
+      }
+    }
+    return mean;
+  }
+
+  /**
+   * One plan cache for every connection of the JVM: a literal-vector query planned for one remote
+   * client is reused by other remote clients (both serializations) and by an embedded connection
+   * with the same directory and settings; clients with other nprobe or useIndex get plans of
+   * their own, and their answers follow their own settings.
+   */
+  @Test void connectionsShareOnePlanCacheButNotAcrossSettings() throws Exception {
+    try (Connection local = embedded();
+         Connection a = AvaticaClient.connect(protobuf.url());
+         Connection b = AvaticaClient.connect(json.url());
+         Connection oneList = AvaticaClient.connect(protobuf.url(), "nprobe", "1");
+         Connection oneListToo = AvaticaClient.connect(json.url(), "nprobe", "1");
+         Connection exact = AvaticaClient.connect(protobuf.url(), "useIndex", "false")) {
+      float[] q1 = between(local, "docs");
+      float[] q2 = ServedData.vector(local, "docs", 11);
+      float[] q3 = ServedData.vector(local, "docs", 12);
+      // A query text no other test runs, so that its plan is made here.
+      String sql = "SELECT id AS shared_plan_probe FROM docs ORDER BY array_distance(embedding,"
+          + " %s) LIMIT 9";
+      long[] s0 = plans(protobuf);
+      List<String> fromA = query(a, String.format(sql, Fixtures.pqArray(q1)));
+      long[] s1 = plans(protobuf);
+      assertEquals(s0[0] + 1, s1[0], "the first client's query was planned");
+      query(b, String.format(sql, Fixtures.pqArray(q2)));
+      long[] s2 = plans(protobuf);
+      assertEquals(s1[0], s2[0], "another client (JSON server) planned nothing");
+      assertEquals(s1[1] + 1, s2[1], "it reused the plan");
+      query(local, String.format(sql, Fixtures.pqArray(q3)));
+      long[] s3 = plans(protobuf);
+      assertEquals(s2[0], s3[0], "an embedded connection with the same settings planned nothing");
+      assertEquals(s2[1] + 1, s3[1]);
+      List<String> fromOneList = query(oneList, String.format(sql, Fixtures.pqArray(q1)));
+      long[] s4 = plans(protobuf);
+      assertEquals(s3[0] + 1, s4[0], "nprobe=1 got a plan of its own");
+      List<String> fromExact = query(exact, String.format(sql, Fixtures.pqArray(q1)));
+      long[] s5 = plans(protobuf);
+      assertEquals(s4[0] + 1, s5[0], "useIndex=false got a plan of its own");
+      query(oneListToo, String.format(sql, Fixtures.pqArray(q2)));
+      long[] s6 = plans(protobuf);
+      assertEquals(s5[0], s6[0], "a second nprobe=1 client reused the nprobe=1 plan");
+      assertEquals(s5[1] + 1, s6[1]);
+      try (Connection localOneList = embedded("nprobe=1");
+           Connection localExact = embedded("useIndex=false")) {
+        String text = String.format(sql, Fixtures.pqArray(q1));
+        assertEquals(query(local, text), fromA);
+        assertEquals(query(localOneList, text), fromOneList);
+        assertEquals(query(localExact, text), fromExact);
+        // The settings change the answer here, so a plan shared across them would be seen.
+        assertFalse(fromOneList.equals(fromExact), fromOneList + " vs " + fromExact);
+      }
+    }
+  }
+
+  /** Clients asking for the same new query at once: one plan is made, all answers right. */
+  @Test void concurrentClientsPlanAQueryOnce() throws Exception {
+    int n = 8;
+    String sql = "SELECT id AS concurrent_plan_probe FROM v768 ORDER BY"
+        + " array_distance(embedding, %s) LIMIT 4";
+    List<Connection> clients = new ArrayList<>();
+    try (Connection local = embedded()) {
+      List<String> texts = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        clients.add(AvaticaClient.connect(i % 2 == 0 ? protobuf.url() : json.url()));
+        texts.add(String.format(sql, Fixtures.pqArray(ServedData.vector(local, "v768",
+            100 + i))));
+      }
+      long[] before = plans(protobuf);
+      java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(n);
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors
+          .newFixedThreadPool(n);
+      List<java.util.concurrent.Future<List<String>>> answers = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        Connection c = clients.get(i);
+        String text = texts.get(i);
+        answers.add(pool.submit(() -> {
+          start.await();
+          return query(c, text);
+        }));
+      }
+      List<List<String>> got = new ArrayList<>();
+      for (java.util.concurrent.Future<List<String>> f : answers) {
+        got.add(f.get(300, TimeUnit.SECONDS));
+      }
+      pool.shutdown();
+      long[] after = plans(protobuf);
+      assertEquals(before[0] + 1, after[0], "one plan for " + n + " clients at once");
+      assertEquals(before[1] + n - 1, after[1]);
+      for (int i = 0; i < n; i++) {
+        assertEquals(query(local, texts.get(i)), got.get(i), "client " + i);
+      }
+    } finally {
+      for (Connection c : clients) {
+        c.close();
+      }
     }
   }
 
   @Test void aClientTunesItsOwnQueriesButNotWhatTheServerOwns() throws Exception {
-    // recall passes the server's filter to the driver, which opens the connection once it has
-    // that property and until then refuses it as it refuses any unknown property.
-    try (Connection c = AvaticaClient.connect(protobuf.url(), "recall", "0.9")) {
-      assertFalse(c.isClosed());
-    } catch (Exception e) {
-      assertTrue(e.getMessage().contains("unknown connection property 'recall'"),
-          e.getMessage());
+    try (Connection c = AvaticaClient.connect(protobuf.url(), "recall", "0.5");
+         Connection local = embedded("recall=0.5")) {
+      String sql = "SELECT id FROM docs ORDER BY array_distance(embedding, ?) LIMIT 10";
+      float[] q = between(local, "docs");
+      assertEquals(query(local, sql, q), query(c, sql, q));
     }
     try (Connection c = AvaticaClient.connect(protobuf.url(), "nprobe", "1");
          Connection local = embedded("nprobe=1")) {
@@ -382,6 +537,42 @@ class ServeRemoteTest {
     }
   }
 
+  /** --max-concurrent-queries holds per connection: another connection is not held up. */
+  @Test void aConnectionRunsAtMostItsLimitOfQueriesAtOnce() throws Exception {
+    PqVectorServer limited = start(Serialization.PROTOBUF, new ServerLimits(1000, 1, 300,
+        1 << 20));
+    Connection c = AvaticaClient.connect(limited.url());
+    String[] slowError = new String[1];
+    Thread slow = new Thread(() -> slowError[0] = failure(() -> c.createStatement().executeQuery(
+        "SELECT count(*) FROM v768 a CROSS JOIN v768 b CROSS JOIN v4096 x"
+            + " WHERE array_distance(a.embedding, b.embedding) < 0.0001").next()));
+    try {
+      slow.start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (limited.runningQueries() < 1 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertEquals(1, limited.runningQueries());
+      String second = failure(() -> c.createStatement().executeQuery(
+          "SELECT count(*) FROM v4096").next());
+      assertTrue(second.contains("already runs 1 queries") && second.contains("53000"), second);
+      try (Connection other = AvaticaClient.connect(limited.url())) {
+        assertEquals(List.of("300"), query(other, "SELECT count(*) FROM v4096"));
+      }
+    } finally {
+      limited.close();
+      slow.join(60_000);
+      try {
+        c.close();
+      } catch (Exception serverGone) {
+        // The server that knew the connection has stopped; this only tidies up the client.
+      }
+    }
+    assertFalse(slow.isAlive());
+    assertTrue(slowError[0].contains("HY008") || slowError[0].contains("shutting down"),
+        slowError[0]);
+  }
+
   @Test void oversizedAndMalformedRequestsAreRefusedAndTheServerGoesOn() throws Exception {
     try (PqVectorServer small = start(Serialization.PROTOBUF,
         new ServerLimits(1000, 4, 60, 64 << 10))) {
@@ -436,6 +627,17 @@ class ServeRemoteTest {
       String anonymous = failure(
           () -> AvaticaClient.connect(s.url().replace(";authentication=BASIC", "")).close());
       assertTrue(anonymous.contains("HTTP/401"), anonymous);
+      // The status page asks for a login too.
+      String status = s.url().replaceAll(".*url=([^;]+).*", "$1") + "/status";
+      HttpClient http = HttpClient.newHttpClient();
+      assertEquals(401, http.send(HttpRequest.newBuilder(URI.create(status)).GET().build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode());
+      HttpResponse<String> withLogin = http.send(HttpRequest.newBuilder(URI.create(status))
+          .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+              "alice:s3cret!".getBytes(StandardCharsets.UTF_8))).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, withLogin.statusCode());
+      assertTrue(withLogin.body().contains("\"runningQueries\":0"), withLogin.body());
       // A removed user is out at once (the server rereads a changed users file).
       UsersFile.remove(users, "alice");
       String removed = failure(() -> AvaticaClient.connect(

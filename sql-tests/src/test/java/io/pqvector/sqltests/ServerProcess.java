@@ -63,6 +63,27 @@ final class ServerProcess implements AutoCloseable {
     process.waitFor(60, TimeUnit.SECONDS);
   }
 
+  /**
+   * The server's {@code GET /status} figures (queries running, connections, plans made and
+   * reused, ...), read as any monitoring tool would, by plain HTTP.
+   */
+  static java.util.Map<String, Long> status(String clientUrl) throws Exception {
+    String address = clientUrl.replaceAll(".*url=([^;]+).*", "$1");
+    java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(address + "/status")).GET()
+            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("GET /status: " + r.statusCode() + " " + r.body());
+    }
+    java.util.Map<String, Long> figures = new java.util.TreeMap<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"(\\w+)\":(-?\\d+)")
+        .matcher(r.body());
+    while (m.find()) {
+      figures.put(m.group(1), Long.parseLong(m.group(2)));
+    }
+    return figures;
+  }
+
   static int freePort() throws IOException {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1,
         java.net.InetAddress.getLoopbackAddress())) {

@@ -1,12 +1,20 @@
 package io.pqvector.calcite.sql;
 
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+import com.google.common.util.concurrent.ExecutionError;
+import com.google.common.util.concurrent.UncheckedExecutionException;
+import java.lang.reflect.Field;
 import java.lang.reflect.Type;
 import java.sql.Types;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.WeakHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.calcite.DataContext;
@@ -14,70 +22,127 @@ import org.apache.calcite.adapter.java.JavaTypeFactory;
 import org.apache.calcite.avatica.AvaticaParameter;
 import org.apache.calcite.avatica.ColumnMetaData;
 import org.apache.calcite.jdbc.CalcitePrepare.CalciteSignature;
+import org.apache.calcite.jdbc.CalciteSchema;
 import org.apache.calcite.linq4j.QueryProvider;
 import org.apache.calcite.runtime.Bindable;
 import org.apache.calcite.schema.SchemaPlus;
 
 /**
- * Plans of queries whose vector literals were lifted into parameters, per connection. A query
- * that differs from an earlier one only in its query vector reuses that plan and its generated
- * code; only the vector is bound anew. An entry is used only while the schema version it was
- * planned against is current, so a plan never outlives the files it was made for.
+ * Plans of queries whose vector literals were lifted into parameters, one bounded cache for the
+ * whole JVM. A query that differs from an earlier one only in its query vector reuses that plan
+ * and its generated code; only the vector is bound anew. Connections share plans through their
+ * file-backed schema: connections with the same directory and settings are given one schema
+ * instance (see the JDBC driver), and a plan is keyed by that instance, so a connection with other
+ * settings (nprobe, recall, useIndex, ...) never reuses it. An entry is used only while the schema
+ * version it was planned against is current, so a plan never outlives the files it was made for.
  */
 final class PlanCache {
-  private static final int CAPACITY = 128;
+  /** Plans kept for the whole JVM; the least recently used go first. */
+  static final int CAPACITY = 512;
 
-  private final Map<Key, CalciteSignature<?>> entries =
-      new LinkedHashMap<>(16, 0.75f, true) {
-        @Override protected boolean removeEldestEntry(Map.Entry<Key, CalciteSignature<?>> e) {
-          return size() > CAPACITY;
-        }
-      };
+  private static final Cache<Key, CalciteSignature<?>> SHARED = CacheBuilder.newBuilder()
+      .maximumSize(CAPACITY).build();
+  /**
+   * An identity per schema instance that does not keep the schema alive: a key holds this token,
+   * never the schema, so a cached plan outlives neither its connections' memory nor their files.
+   */
+  private static final Map<VersionedSchema, Object> SCHEMA_TOKENS =
+      Collections.synchronizedMap(new WeakHashMap<>());
+  private static final AtomicLong BUILT = new AtomicLong();
+  private static final AtomicLong REUSED = new AtomicLong();
 
-  /** What a cached plan depends on besides the connection: text, types, row limit, files. */
-  static final class Key {
-    final String template;
-    final Type elementType;
-    final long maxRowCount;
-    final long schemaVersion;
+  private PlanCache() {}
 
-    Key(String template, Type elementType, long maxRowCount, long schemaVersion) {
-      this.template = template;
-      this.elementType = elementType;
-      this.maxRowCount = maxRowCount;
-      this.schemaVersion = schemaVersion;
+  /**
+   * What a cached plan depends on: the schema instance (its directory and settings), its file
+   * version, the default schema path, the query text with vectors lifted, the row type and limit.
+   */
+  record Key(Object schema, long schemaVersion, List<String> defaultSchemaPath, String template,
+      Type elementType, long maxRowCount) {
+    static Key of(VersionedSchema schema, List<String> defaultSchemaPath, String template,
+        Type elementType, long maxRowCount) {
+      Object token = SCHEMA_TOKENS.computeIfAbsent(schema, s -> new Object());
+      return new Key(token, schema.currentVersion(), defaultSchemaPath == null ? List.of()
+          : List.copyOf(defaultSchemaPath), template, elementType, maxRowCount);
     }
+  }
 
-    @Override public boolean equals(Object o) {
-      if (!(o instanceof Key)) {
-        return false;
+  /**
+   * The cached plan for {@code key}, or the one {@code planner} makes (once, however many threads
+   * ask for the same key at the same time). The plan is kept without the planning connection's
+   * root schema; {@link #bind} gives it the root schema of the connection that runs it.
+   *
+   * @throws RuntimeException what planning threw
+   */
+  static CalciteSignature<?> get(Key key, Supplier<CalciteSignature<?>> planner) {
+    boolean[] built = {false};
+    try {
+      CalciteSignature<?> plan = SHARED.get(key, () -> {
+        built[0] = true;
+        BUILT.incrementAndGet();
+        return withoutRoot(planner.get(), key.maxRowCount());
+      });
+      if (!built[0]) {
+        REUSED.incrementAndGet();
       }
-      Key k = (Key) o;
-      return template.equals(k.template) && Objects.equals(elementType, k.elementType)
-          && maxRowCount == k.maxRowCount && schemaVersion == k.schemaVersion;
-    }
-
-    @Override public int hashCode() {
-      return Objects.hash(template, elementType, maxRowCount, schemaVersion);
+      return plan;
+    } catch (ExecutionException | UncheckedExecutionException | ExecutionError e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof Error) {
+        throw (Error) cause;
+      }
+      throw cause instanceof RuntimeException ? (RuntimeException) cause
+          : new RuntimeException(cause);
     }
   }
 
-  synchronized CalciteSignature<?> get(Key key) {
-    return entries.get(key);
+  /** Plans made and plans reused since the JVM started, and plans held now. */
+  static PqVectorPrepare.PlanCacheStats stats() {
+    return new PqVectorPrepare.PlanCacheStats(BUILT.get(), REUSED.get(), SHARED.size());
   }
 
-  synchronized void put(Key key, CalciteSignature<?> signature) {
-    entries.put(key, signature);
+  /**
+   * The plan without the root schema of the connection that made it, so that the cache holds no
+   * connection's schema tree. Calcite keeps the plan's code (its Bindable) in a private field; when
+   * it cannot be read the plan is kept whole, which only holds that tree longer.
+   */
+  @SuppressWarnings("unchecked")
+  private static <T> CalciteSignature<T> withoutRoot(CalciteSignature<T> p, long maxRowCount) {
+    Bindable<T> code = null;
+    if (BINDABLE != null) {
+      try {
+        code = (Bindable<T>) BINDABLE.get(p);
+      } catch (IllegalAccessException e) {
+        code = null;
+      }
+    }
+    // The signature applies the row limit it was planned with around its code, as Calcite's does.
+    return code == null ? p : new CalciteSignature<>(p.sql, p.parameters, p.internalParameters,
+        p.rowType, p.columns, p.cursorFactory, null, p.getCollationList(), maxRowCount, code,
+        p.statementType);
+  }
+
+  private static final Field BINDABLE = bindableField();
+
+  private static Field bindableField() {
+    try {
+      Field f = CalciteSignature.class.getDeclaredField("bindable");
+      f.setAccessible(true);
+      return f;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
   }
 
   /**
    * The user's statement as a signature over a (possibly cached) template plan: it declares only
    * the user's own parameters, feeds the lifted vectors to the template's extra ones, and turns
-   * errors raised while rows are fetched into SQLExceptions (see {@link SqlErrors}).
+   * errors raised while rows are fetched into SQLExceptions (see {@link SqlErrors}). It runs
+   * against {@code rootSchema}, the schema tree of the connection that runs it.
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   static <T> CalciteSignature<T> bind(String sql, CalciteSignature<?> template,
-      VectorLiteralLifter.Lifted lifted) {
+      VectorLiteralLifter.Lifted lifted, CalciteSchema rootSchema) {
     List<AvaticaParameter> userParameters = new ArrayList<>();
     for (int i = 0; i < lifted.sources.length; i++) {
       if (lifted.sources[i] >= 0) {
@@ -92,8 +157,7 @@ final class PlanCache {
           () -> plan.enumerable(new LiftedParameters(root, lifted, templateParameters)), deadline);
     };
     return new CalciteSignature<>(sql, userParameters, template.internalParameters,
-        template.rowType, unboundedText(template.columns), template.cursorFactory,
-        template.rootSchema,
+        template.rowType, unboundedText(template.columns), template.cursorFactory, rootSchema,
         template.getCollationList(), -1, bindable, template.statementType);
   }
 

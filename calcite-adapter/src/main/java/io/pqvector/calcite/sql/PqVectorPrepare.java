@@ -1,10 +1,7 @@
 package io.pqvector.calcite.sql;
 
 import java.lang.reflect.Type;
-import java.util.Collections;
 import java.util.Locale;
-import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,9 +46,13 @@ public class PqVectorPrepare extends CalcitePrepareImpl {
           HintPredicates.CALC))
       .build();
 
-  /** Plan caches by connection (its file-backed schema), dropped with the connection. */
-  private static final Map<VersionedSchema, PlanCache> CACHES =
-      Collections.synchronizedMap(new WeakHashMap<>());
+  /** What the JVM-wide plan cache has done: plans made, plans reused, plans held now. */
+  public record PlanCacheStats(long built, long reused, long size) {}
+
+  /** The JVM-wide plan cache's figures (the server reports them; tests check sharing by them). */
+  public static PlanCacheStats planCacheStats() {
+    return PlanCache.stats();
+  }
 
   /**
    * Plans a query, reusing the plan of an earlier query that differed only in its vector
@@ -69,25 +70,23 @@ public class PqVectorPrepare extends CalcitePrepareImpl {
     if (lifted == null || files == null) {
       CalciteSignature<T> plain = super.prepareSql(context, query, elementType, maxRowCount);
       return PlanCache.bind(query.sql, plain,
-          VectorLiteralLifter.Lifted.none(query.sql, plain.parameters.size()));
+          VectorLiteralLifter.Lifted.none(query.sql, plain.parameters.size()), plain.rootSchema);
     }
-    PlanCache cache = CACHES.computeIfAbsent(files, s -> new PlanCache());
-    PlanCache.Key key = new PlanCache.Key(lifted.template, elementType, maxRowCount,
-        files.currentVersion());
-    CalciteSignature<?> template = cache.get(key);
-    if (template == null) {
-      try {
-        template = super.prepareSql(context, CalcitePrepare.Query.of(lifted.template),
-            elementType, maxRowCount);
-      } catch (RuntimeException e) {
-        // The query as written is the reference: plan it so, and report its own errors.
-        CalciteSignature<T> plain = super.prepareSql(context, query, elementType, maxRowCount);
-        return PlanCache.bind(query.sql, plain,
-            VectorLiteralLifter.Lifted.none(query.sql, plain.parameters.size()));
-      }
-      cache.put(key, template);
+    PlanCache.Key key = PlanCache.Key.of(files, context.getDefaultSchemaPath(), lifted.template,
+        elementType, maxRowCount);
+    CalciteSignature<?> template;
+    try {
+      template = PlanCache.get(key, () -> super.prepareSql(context,
+          CalcitePrepare.Query.of(lifted.template), elementType, maxRowCount));
+    } catch (RuntimeException e) {
+      // The query as written is the reference: plan it so, and report its own errors.
+      CalciteSignature<T> plain = super.prepareSql(context, query, elementType, maxRowCount);
+      return PlanCache.bind(query.sql, plain,
+          VectorLiteralLifter.Lifted.none(query.sql, plain.parameters.size()),
+          plain.rootSchema);
     }
-    CalciteSignature<T> bound = PlanCache.bind(query.sql, template, lifted);
+    CalciteSignature<T> bound = PlanCache.bind(query.sql, template, lifted,
+        context.getRootSchema());
     return VectorLiteralLifter.isExplain(query.sql) ? PlanCache.showingVectors(bound, lifted)
         : bound;
   }
