@@ -1,9 +1,7 @@
 package io.pqvector.calcite.sql;
 
-import com.google.common.cache.Cache;
-import com.google.common.cache.CacheBuilder;
-import com.google.common.util.concurrent.ExecutionError;
-import com.google.common.util.concurrent.UncheckedExecutionException;
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.lang.reflect.Field;
 import java.lang.reflect.Type;
 import java.sql.Types;
@@ -12,7 +10,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -40,8 +39,8 @@ final class PlanCache {
   /** Plans kept for the whole JVM; the least recently used go first. */
   static final int CAPACITY = 512;
 
-  private static final Cache<Key, CalciteSignature<?>> SHARED = CacheBuilder.newBuilder()
-      .maximumSize(CAPACITY).build();
+  private static final AsyncCache<Key, CalciteSignature<?>> SHARED = Caffeine.newBuilder()
+      .maximumSize(CAPACITY).executor(Runnable::run).buildAsync();
   /**
    * An identity per schema instance that does not keep the schema alive: a key holds this token,
    * never the schema, so a cached plan outlives neither its connections' memory nor their files.
@@ -75,18 +74,26 @@ final class PlanCache {
    * @throws RuntimeException what planning threw
    */
   static CalciteSignature<?> get(Key key, Supplier<CalciteSignature<?>> planner) {
-    boolean[] built = {false};
-    try {
-      CalciteSignature<?> plan = SHARED.get(key, () -> {
-        built[0] = true;
+    // The planning thread puts a future first and plans outside the cache's locks, so planning
+    // (which may itself look up other plans) never blocks unrelated keys.
+    CompletableFuture<CalciteSignature<?>> mine = new CompletableFuture<>();
+    CompletableFuture<CalciteSignature<?>> theirs = SHARED.asMap().putIfAbsent(key, mine);
+    if (theirs == null) {
+      try {
         BUILT.incrementAndGet();
-        return withoutRoot(planner.get(), key.maxRowCount());
-      });
-      if (!built[0]) {
-        REUSED.incrementAndGet();
+        mine.complete(withoutRoot(planner.get(), key.maxRowCount()));
+      } catch (RuntimeException | Error e) {
+        SHARED.asMap().remove(key, mine);
+        mine.completeExceptionally(e);
+        throw e;
       }
+      return mine.join();
+    }
+    try {
+      CalciteSignature<?> plan = theirs.join();
+      REUSED.incrementAndGet();
       return plan;
-    } catch (ExecutionException | UncheckedExecutionException | ExecutionError e) {
+    } catch (CompletionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof Error) {
         throw (Error) cause;
@@ -98,7 +105,7 @@ final class PlanCache {
 
   /** Plans made and plans reused since the JVM started, and plans held now. */
   static PqVectorPrepare.PlanCacheStats stats() {
-    return new PqVectorPrepare.PlanCacheStats(BUILT.get(), REUSED.get(), SHARED.size());
+    return new PqVectorPrepare.PlanCacheStats(BUILT.get(), REUSED.get(), SHARED.synchronous().estimatedSize());
   }
 
   /**
