@@ -9,7 +9,9 @@ import org.apache.parquet.filter2.compat.FilterCompat;
  * Every value of one column of one file, as a WHERE clause evaluated on search candidates reads
  * them: a column of few distinct values (strings such as a language, small ints, dates, NULL) as
  * one int code per row into its distinct values, so a filter is decided once per distinct value
- * and then per row by an array lookup; any other column as its values, by row.
+ * and then per row by an array lookup; any other column as its values, by row: in a primitive
+ * array when they are all INTEGER, BIGINT or DOUBLE values (boxed again as the filter reads one),
+ * else as objects.
  */
 final class FilterColumn {
   /** Columns with more distinct values than this keep their values instead of codes. */
@@ -19,26 +21,58 @@ final class FilterColumn {
   final int[] codes;
   /** The distinct values (NULL among them, if any), in the representation the filter reads. */
   final Object[] distinct;
-  /** Per row, its value; null when the column keeps codes. */
+  /** Per row, its value; null when the column keeps codes or primitive values. */
   final Object[] values;
+  /** Per row, its INTEGER, BIGINT (as long) or DOUBLE (as its bits) value, or null. */
+  private final long[] primitives;
+  /** Which of Integer, Long or Double {@link #primitives} hold. */
+  private final Class<?> primitiveType;
+  /** Rows whose value is NULL, when {@link #primitives} are kept. */
+  private final java.util.BitSet nulls;
   final int rows;
 
   private FilterColumn(int[] codes, Object[] distinct, Object[] values, int rows) {
     this.codes = codes;
     this.distinct = distinct;
     this.values = values;
+    this.primitives = null;
+    this.primitiveType = null;
+    this.nulls = null;
+    this.rows = rows;
+  }
+
+  private FilterColumn(long[] primitives, Class<?> type, java.util.BitSet nulls, int rows) {
+    this.codes = null;
+    this.distinct = null;
+    this.values = null;
+    this.primitives = primitives;
+    this.primitiveType = type;
+    this.nulls = nulls;
     this.rows = rows;
   }
 
   /** The value of {@code row}. */
   Object value(int row) {
-    return codes != null ? distinct[codes[row]] : values[row];
+    if (codes != null) {
+      return distinct[codes[row]];
+    }
+    if (values != null) {
+      return values[row];
+    }
+    if (nulls.get(row)) {
+      return null;
+    }
+    long v = primitives[row];
+    return primitiveType == Integer.class ? Integer.valueOf((int) v)
+        : primitiveType == Long.class ? Long.valueOf(v) : Double.valueOf(Double.longBitsToDouble(v));
   }
 
   long memoryBytes() {
     long bytes = 64;
     if (codes != null) {
       bytes += 16 + 4L * codes.length + 16 + 8L * distinct.length + 40L * distinct.length;
+    } else if (primitives != null) {
+      bytes += 16 + 8L * primitives.length + rows / 8;
     } else {
       bytes += 16 + 8L * values.length;
       for (Object v : values) {
@@ -86,10 +120,39 @@ final class FilterColumn {
           + " where the footer declares " + n + " rows");
     }
     if (!coded) {
-      return new FilterColumn(null, null, values, n);
+      return primitive(values, n);
     }
     Object[] distinct = new Object[Math.max(1, ids.size())];
     ids.forEach((v, id) -> distinct[id] = v);
     return new FilterColumn(codes, distinct, null, n);
+  }
+
+  /** The values in a long array when they are all of one of Integer, Long, Double. */
+  private static FilterColumn primitive(Object[] values, int n) {
+    Class<?> type = null;
+    for (Object v : values) {
+      if (v != null) {
+        if (type == null) {
+          type = v.getClass();
+        } else if (v.getClass() != type) {
+          return new FilterColumn(null, null, values, n);
+        }
+      }
+    }
+    if (type != Integer.class && type != Long.class && type != Double.class) {
+      return new FilterColumn(null, null, values, n);
+    }
+    long[] out = new long[n];
+    java.util.BitSet nulls = new java.util.BitSet(n);
+    for (int r = 0; r < n; r++) {
+      Object v = values[r];
+      if (v == null) {
+        nulls.set(r);
+      } else {
+        out[r] = type == Double.class ? Double.doubleToRawLongBits((Double) v)
+            : ((Number) v).longValue();
+      }
+    }
+    return new FilterColumn(out, type, nulls, n);
   }
 }

@@ -391,8 +391,11 @@ public final class VectorSearch {
           restart = true;
           break;
         }
-        VectorBatch block = ListVectors.get(source, vectors, index, order[at], rows, dim);
-        if (block != null) {
+        VectorBatch block = count == 0 ? null
+            : ListVectors.get(source, vectors, index, order[at], rows, dim);
+        if (count == 0) {
+          // nothing of this list passes: its vectors are not needed
+        } else if (block != null) {
           float[] values = block.values();
           for (int j = 0; j < count; j++) {
             int i = filter == null ? j : positions[j];
