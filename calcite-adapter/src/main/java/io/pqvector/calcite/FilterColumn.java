@@ -63,8 +63,14 @@ final class FilterColumn {
       return null;
     }
     long v = primitives[row];
-    return primitiveType == Integer.class ? Integer.valueOf((int) v)
-        : primitiveType == Long.class ? Long.valueOf(v) : Double.valueOf(Double.longBitsToDouble(v));
+    // No conditional expression here: it would promote every branch to Double.
+    if (primitiveType == Integer.class) {
+      return Integer.valueOf((int) v);
+    }
+    if (primitiveType == Long.class) {
+      return Long.valueOf(v);
+    }
+    return Double.valueOf(Double.longBitsToDouble(v));
   }
 
   long memoryBytes() {
