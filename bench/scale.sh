@@ -15,7 +15,8 @@ if [[ ${1:-} == --long ]]; then
   ROWS=100000,1000000,10000000
   shift
 fi
-JAR=jdbc-driver/target/pqvector.jar
+# PQVECTOR_JAR=<another build's pqvector.jar> measures that build on the same files (before/after).
+JAR=${PQVECTOR_JAR:-jdbc-driver/target/pqvector.jar}
 [[ -f $JAR ]] || mvn -q -B -ntp -pl jdbc-driver -am package -DskipTests
 exec java -Xmx$HEAP -Dslf4j.provider=org.slf4j.helpers.NOP_FallbackServiceProvider \
   -cp "$JAR" bench/ScaleBench.java --rows "$ROWS" "$@"

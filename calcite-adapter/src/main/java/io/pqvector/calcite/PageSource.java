@@ -23,6 +23,10 @@ final class PageSource {
     this.version = FileVersion.of(file);
   }
 
+  FileVersion version() {
+    return version;
+  }
+
   /** Decodes pages {@code first..last}; single pages go through the cache when it is on. */
   VectorBatch read(int rowGroup, PageTable table, int first, int last) {
     if (first != last) {

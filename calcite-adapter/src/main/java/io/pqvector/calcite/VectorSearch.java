@@ -17,6 +17,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import io.pqvector.parquet.ParquetFiles;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import java.util.stream.IntStream;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.linq4j.Enumerable;
@@ -58,8 +62,9 @@ public final class VectorSearch {
     QueryCancellation cancel = QueryCancellation.of(root);
     Ranking ranking = new Ranking(limit, query == null ? 0 : query.length);
     List<Path> files = spec.table.files();
+    String filterKey = filter == null ? null : spec.filterShape.key(root);
     IntStream.range(0, files.size()).parallel().forEach(f ->
-        rankFile(spec, f, files.get(f), query, filter, cancel, ranking));
+        rankFile(spec, f, files.get(f), query, filter, filterKey, cancel, ranking));
     Winners winners = ranking.winners();
     List<Object[]> rows = WinningRows.read(spec, winners.rows, winners.vectors);
     LAST_STATS.set(ranking.stats);
@@ -142,13 +147,14 @@ public final class VectorSearch {
   record Winners(long[] rows, float[][] vectors) {
   }
 
+  /** @param filterKey identifies the filter's result on a file, or null (not repeatable) */
   private static void rankFile(SearchSpec spec, int fileIndex, Path file, float[] query,
-      Predicate1<Object[]> filter, QueryCancellation cancel, Ranking ranking) {
+      Predicate1<Object[]> filter, String filterKey, QueryCancellation cancel, Ranking ranking) {
     String column = spec.table.columnNames().get(spec.fields[spec.vectorField]);
-    BitSet passing = filter == null ? null : passingRows(spec, file, filter, cancel);
     long fileBase = (long) fileIndex << ROW_BITS;
     if (!hasColumn(spec, file, column)) {
       // Every vector of this file is NULL: its rows can only fill the tail of a short result.
+      BitSet passing = filter == null ? null : passingRows(spec, file, filter, cancel);
       List<Long> nulls = new ArrayList<>();
       long rows = spec.table.footer(file).getBlocks().stream().mapToLong(b -> b.getRowCount()).sum();
       for (long r = 0; r < rows && nulls.size() < ranking.limit; r++) {
@@ -159,11 +165,30 @@ public final class VectorSearch {
       ranking.merge(new TopK(0), nulls);
       return;
     }
-    try (VectorColumn vectors = VectorColumn.open(file, column)) {
-      if (spec.useIndex && query != null && rankWithIndex(spec, fileIndex, file, vectors, column,
-          query, passing, cancel, ranking)) {
-        return;
+    try (VectorColumn vectors = openColumn(file, column)) {
+      BitSet passing = null;
+      if (spec.useIndex && query != null) {
+        FileIndex index = usableIndex(spec, file, column, query, ranking);
+        if (index != null) {
+          boolean cached = spec.table.settings().cacheBytes() > 0;
+          if (cached && index.listsDisjoint()) {
+            if (rankByLists(spec, fileIndex, file, vectors, index, query, filter, filterKey,
+                cancel, ranking)) {
+              return;
+            }
+          } else {
+            passing = filter == null ? null : passingRows(spec, file, filter, cancel);
+            if (rankWithIndex(spec, fileIndex, file, vectors, index, column, query, passing,
+                cancel, ranking)) {
+              return;
+            }
+          }
+        }
       }
+      if (filter != null && passing == null) {
+        passing = passingRows(spec, file, filter, cancel);
+      }
+      BitSet filtered = passing;
       ranking.stats.exactFiles.incrementAndGet();
       IntStream.range(0, vectors.rowGroupCount()).parallel().forEach(rg -> {
         cancel.check();
@@ -180,7 +205,7 @@ public final class VectorSearch {
         float[] values = batch.values();
         for (int r = 0, n = batch.rowCount(); r < n; r++) {
           long row = first + r;
-          if (passing != null && !passing.get((int) row)) {
+          if (filtered != null && !filtered.get((int) row)) {
             continue;
           }
           if (query == null || batch.isNull(r)) {
@@ -215,15 +240,11 @@ public final class VectorSearch {
   }
 
   /**
-   * Searches one file through its IVF index: probes the nearest lists, scores only their rows'
-   * vectors (decoding each needed page once, or taking it from the page cache), and merges them
-   * into the ranking. Returns false when the file must be searched exactly instead: no usable
-   * index, or every list was probed and still fewer than k rows ranked (rows whose vector is
-   * NULL are in no list, and only an exact pass finds them).
+   * The file's index for the query's column, or null (recorded as a fallback when the file has
+   * one that does not serve: damaged, stale, another metric or dimension).
    */
-  private static boolean rankWithIndex(SearchSpec spec, int fileIndex, Path file,
-      VectorColumn vectors, String column, float[] query, BitSet passing,
-      QueryCancellation cancel, Ranking ranking) throws IOException {
+  private static FileIndex usableIndex(SearchSpec spec, Path file, String column, float[] query,
+      Ranking ranking) {
     FileIndex index = FileIndex.load(file, spec.table.footer(file), column);
     if (index.status() != FileIndex.Status.OK || index.metric() != spec.function.metric()
         || index.index().dimension() != query.length) {
@@ -234,16 +255,33 @@ public final class VectorSearch {
         ranking.stats.exactFallback("searched " + file + " exactly instead of through its index: "
             + why);
       }
-      return false;
+      return null;
     }
+    return index;
+  }
+
+  /** How many lists to probe in {@code index}'s file. */
+  private static IvfProbe.Depth depth(SearchSpec spec, FileIndex index) {
     int lists = index.index().listCount();
     // An explicit nprobe, else the depth this file's recall curve gives for k and the target
     // (indexes built before curves existed use the formula).
-    IvfProbe.Depth depth = spec.nprobe != null ? IvfProbe.Depth.fixed(Math.min(spec.nprobe, lists))
+    return spec.nprobe != null ? IvfProbe.Depth.fixed(Math.min(spec.nprobe, lists))
         : index.index().recallCurve().map(c -> IvfProbe.Depth.recall(c, spec.recall))
             .orElseGet(() -> IvfProbe.Depth.fixed(IvfProbe.defaultNprobe(lists)));
+  }
+
+  /**
+   * Searches one file through its IVF index, candidates first and then their pages: probes the nearest lists, scores only their rows'
+   * vectors (decoding each needed page once, or taking it from the page cache), and merges them
+   * into the ranking. Returns false when the file must be searched exactly instead: no usable
+   * index, or every list was probed and still fewer than k rows ranked (rows whose vector is
+   * NULL are in no list, and only an exact pass finds them).
+   */
+  private static boolean rankWithIndex(SearchSpec spec, int fileIndex, Path file,
+      VectorColumn vectors, FileIndex index, String column, float[] query, BitSet passing,
+      QueryCancellation cancel, Ranking ranking) throws IOException {
     IvfProbe.Candidates candidates = IvfProbe.candidates(index, IvfProbe.order(index, query),
-        depth, ranking.limit, passing);
+        depth(spec, index), ranking.limit, passing);
     ranking.stats.listsProbed.addAndGet(candidates.listsProbed);
     long fileBase = (long) fileIndex << ROW_BITS;
     PageRows[] pages = PageRows.group(candidates.rows, vectors, index);
@@ -287,6 +325,193 @@ public final class VectorSearch {
     return true;
   }
 
+  /**
+   * Searches one file through its IVF index list by list, the cache on and the lists disjoint:
+   * per list, the filter (if any) is evaluated on the list's rows only, and the rows that pass
+   * are scored from the list's vectors kept contiguous ({@link ListVectors}). Probing follows
+   * {@link IvfProbe.Probe}, as {@link #rankWithIndex} does. When the lists read so far suggest
+   * the filter is selective enough that the rows that pass will be fewer than the rows the
+   * lists hold, a bitmap of the whole file is built (and kept), and the search starts over with
+   * it, so it can score the passing rows instead, exactly as {@link IvfProbe#candidates} does.
+   * Returns false when the file must be searched exactly instead.
+   */
+  private static boolean rankByLists(SearchSpec spec, int fileIndex, Path file,
+      VectorColumn vectors, FileIndex index, float[] query, Predicate1<Object[]> predicate,
+      String filterKey, QueryCancellation cancel, Ranking ranking) throws IOException {
+    String column = vectors.column();
+    long fileBase = (long) fileIndex << ROW_BITS;
+    int dim = query.length;
+    long fileRows = vectors.rowCount();
+    PageSource source = new PageSource(file, vectors, true);
+    FilterCache filters = predicate == null ? null
+        : new FilterCache(spec, file, source.version(), predicate, filterKey, fileRows);
+    BitSet passing = filters == null ? null : filters.cachedBitmap();
+    CandidateFilter filter = filters == null ? null
+        : passing != null ? CandidateFilter.of(passing) : filters.candidateFilter();
+    long passingCount = passing == null ? -1 : passing.cardinality();
+    int[] order = IvfProbe.order(index, query);
+    IvfProbe.Depth depth = depth(spec, index);
+    while (true) {
+      TopK top = ranking.newTopK();
+      List<Long> nulls = new ArrayList<>();
+      IvfProbe.Probe probe = new IvfProbe.Probe(order.length, depth, ranking.limit,
+          filter != null);
+      long scored = 0;
+      int[] positions = new int[256];
+      boolean restart = false;
+      int at;
+      while ((at = probe.next()) >= 0) {
+        cancel.check();
+        int[] rows = index.listRows(order[at]);
+        if (passing != null && probe.listed() + rows.length >= passingCount) {
+          // The lists read would hold more rows than pass: score the passing rows instead.
+          int[] all = passing.stream().toArray();
+          TopK exact = ranking.newTopK();
+          List<Long> exactNulls = new ArrayList<>();
+          scoreRows(spec, all, vectors, index, source, fileBase, query, file, column, exact,
+              exactNulls, cancel);
+          ranking.stats.listsProbed.addAndGet(probe.probed());
+          if (exact.size() < ranking.limit && all.length < passingCount) {
+            return false;
+          }
+          ranking.stats.indexedFiles.incrementAndGet();
+          ranking.stats.rowsScored.addAndGet(all.length);
+          ranking.merge(exact, exactNulls);
+          return true;
+        }
+        if (positions.length < rows.length) {
+          positions = new int[Math.max(rows.length, positions.length * 2)];
+        }
+        int count = filter == null ? rows.length : filter.select(rows, rows.length, positions);
+        if (passing == null && filter != null && filters.selective(probe.listed() + rows.length,
+            probe.passed() + count)) {
+          passing = filters.bitmap(filter);
+          passingCount = passing.cardinality();
+          filter = CandidateFilter.of(passing);
+          restart = true;
+          break;
+        }
+        VectorBatch block = count == 0 ? null
+            : ListVectors.get(source, vectors, index, order[at], rows, dim);
+        if (count == 0) {
+          // nothing of this list passes: its vectors are not needed
+        } else if (block != null) {
+          float[] values = block.values();
+          for (int j = 0; j < count; j++) {
+            int i = filter == null ? j : positions[j];
+            int off = i * dim;
+            top.offer(spec.function.rankKey(spec.function.apply(values, off, query, 0, dim)),
+                fileBase | rows[i], values, off);
+          }
+        } else {
+          int[] candidates = new int[count];
+          for (int j = 0; j < count; j++) {
+            candidates[j] = rows[filter == null ? j : positions[j]];
+          }
+          Arrays.sort(candidates);
+          scoreRows(spec, candidates, vectors, index, source, fileBase, query, file, column,
+              top, nulls, cancel);
+        }
+        scored += count;
+        probe.done(rows.length, count);
+      }
+      if (restart) {
+        continue;
+      }
+      ranking.stats.listsProbed.addAndGet(probe.probed());
+      if (probe.exhausted() && top.size() < ranking.limit) {
+        if (filter == null) {
+          return false;
+        }
+        // Passing rows outside every list (NULL vectors) are found only by an exact pass.
+        BitSet all = passing != null ? passing : filters.bitmap(filter);
+        if (scored < all.cardinality()) {
+          return false;
+        }
+      }
+      ranking.stats.indexedFiles.incrementAndGet();
+      ranking.stats.rowsScored.addAndGet(scored);
+      ranking.merge(top, nulls);
+      return true;
+    }
+  }
+
+  /** Scores the given rows (ascending) from their pages. */
+  private static void scoreRows(SearchSpec spec, int[] sortedRows, VectorColumn vectors,
+      FileIndex index, PageSource source, long fileBase, float[] query, Path file, String column,
+      TopK top, List<Long> nulls, QueryCancellation cancel) throws IOException {
+    for (PageRows run : PageRows.group(sortedRows, vectors, index)) {
+      cancel.check();
+      scoreRun(spec, run, source.read(run.rowGroup, run.table, run.firstPage, run.lastPage),
+          fileBase, query, file, column, top, nulls);
+    }
+  }
+
+  /**
+   * The filter of one query on one file, with what the search cache keeps for it: the filter
+   * columns' values and, for a selective filter, the bitmap of the rows that pass.
+   */
+  private static final class FilterCache {
+    private final SearchSpec spec;
+    private final Path file;
+    private final FileVersion version;
+    private final Predicate1<Object[]> predicate;
+    private final long fileRows;
+    private final SearchCache.Key bitmapKey;
+    private final boolean repeatable;
+
+    FilterCache(SearchSpec spec, Path file, FileVersion version, Predicate1<Object[]> predicate,
+        String filterKey, long fileRows) {
+      this.spec = spec;
+      this.file = file;
+      this.version = version;
+      this.predicate = predicate;
+      this.fileRows = fileRows;
+      this.repeatable = filterKey != null;
+      this.bitmapKey = new SearchCache.Key(version, "passing " + filterKey);
+      SearchCache.shared().ensureCapacity(spec.table.settings().cacheBytes() / 8);
+    }
+
+    BitSet cachedBitmap() {
+      return repeatable ? (BitSet) SearchCache.shared().peek(bitmapKey) : null;
+    }
+
+    CandidateFilter candidateFilter() throws IOException {
+      FilterColumn[] columns = new FilterColumn[spec.filterColumns.length];
+      for (int c = 0; c < columns.length; c++) {
+        String name = spec.table.columnNames().get(spec.filterColumns[c]);
+        columns[c] = SearchCache.shared().get(new SearchCache.Key(version, "column " + name),
+            () -> FilterColumn.read(file, name, fileRows), FilterColumn::memoryBytes);
+      }
+      return CandidateFilter.of(predicate, columns, repeatable);
+    }
+
+    /**
+     * Whether, judging by the rows listed so far and how many passed, fewer rows of the file
+     * pass than twice what the lists read so far hold: then the bitmap pays, as scoring the
+     * passing rows may soon be cheaper than reading further lists.
+     */
+    boolean selective(long listed, long passed) {
+      double expected = (double) fileRows * (passed + 1) / (listed + 1);
+      return expected <= 2.0 * listed;
+    }
+
+    /** The rows of the file that pass, evaluated with {@code filter}, and kept. */
+    BitSet bitmap(CandidateFilter filter) throws IOException {
+      SearchCache.Loader<BitSet> evaluate = () -> {
+        BitSet out = new BitSet((int) fileRows);
+        for (int r = 0; r < fileRows; r++) {
+          if (filter.passes(r)) {
+            out.set(r);
+          }
+        }
+        return out;
+      };
+      return repeatable ? SearchCache.shared().get(bitmapKey, evaluate, b -> 64 + fileRows / 8)
+          : evaluate.load();
+    }
+  }
+
   /** Candidate floats below which an index probe of cached pages runs on the calling thread. */
   private static final long PARALLEL_MIN_FLOATS = 4L << 20;
 
@@ -316,6 +541,29 @@ public final class VectorSearch {
     return new IllegalArgumentException(spec.function.sqlName() + ": the query vector has "
         + query.length + " dimensions and column " + column + " has " + len + " (" + file
         + ", row " + row + ")");
+  }
+
+  /** Footers by file version, so opening a vector column per query does not parse one again. */
+  private static final Map<FileVersion, ParquetMetadata> FOOTERS = new ConcurrentHashMap<>();
+
+  private static VectorColumn openColumn(Path file, String column) throws IOException {
+    FileVersion version = FileVersion.of(file);
+    ParquetMetadata footer = FOOTERS.get(version);
+    if (footer == null) {
+      try {
+        footer = ParquetFiles.readFooter(file);
+      } catch (IOException e) {
+        return VectorColumn.open(file, column); // it retries while the footer moves
+      }
+      if (!FileVersion.of(file).equals(version)) {
+        return VectorColumn.open(file, column);
+      }
+      if (FOOTERS.size() >= 256) {
+        FOOTERS.clear();
+      }
+      FOOTERS.put(version, footer);
+    }
+    return VectorColumn.open(file, footer, column);
   }
 
   private static boolean hasColumn(SearchSpec spec, Path file, String column) {

@@ -59,13 +59,67 @@ public final class FileIndex {
     this.pageTables = index == null ? null : pageTables(index);
     this.filePageTables = index == null ? null
         : new AtomicReferenceArray<>(rowGroups);
+    this.listRows = index == null ? null : new AtomicReferenceArray<>(index.listCount());
   }
 
-  /** Roughly what this holds in memory: the index payload and its decoded centroids. */
+  /** Each list's row ids, decoded on first use. */
+  private final AtomicReferenceArray<int[]> listRows;
+
+  /**
+   * The row ids of {@code list}, decoded once and kept (4 bytes a row, against the 4 bytes a
+   * dimension the vectors of those rows take in the page cache). Shared: do not modify.
+   */
+  public int[] listRows(int list) {
+    int[] rows = listRows.get(list);
+    if (rows == null) {
+      rows = index.listRowIds(list);
+      listRows.compareAndSet(list, null, rows);
+    }
+    return rows;
+  }
+
+  /** Whether no row id appears twice across the lists (computed once, on first use). */
+  private volatile Boolean listsDisjoint;
+
+  /**
+   * Whether every row id appears in at most one list and lies in the file. The format requires
+   * it, but a damaged (re-checksummed) index may break it; a search that scores list by list
+   * relies on it, else it takes the path that sorts and deduplicates its candidates.
+   */
+  public boolean listsDisjoint() {
+    Boolean known = listsDisjoint;
+    if (known == null) {
+      known = checkDisjoint();
+      listsDisjoint = known;
+    }
+    return known;
+  }
+
+  private boolean checkDisjoint() {
+    long rows = index.header().rowCount();
+    if (rows > Integer.MAX_VALUE) {
+      return false;
+    }
+    java.util.BitSet seen = new java.util.BitSet((int) rows);
+    for (int l = 0; l < index.listCount(); l++) {
+      for (int row : listRows(l)) {
+        if (row < 0 || row >= rows || seen.get(row)) {
+          return false;
+        }
+        seen.set(row);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Roughly what this holds in memory: the index payload, its decoded centroids, and (decoded as
+   * queries probe them) the lists' row ids, 4 bytes per indexed row.
+   */
   private int memoryBytes() {
     long bytes = 64;
     if (index != null) {
-      bytes += index.byteLength() + 4L * centroids.length;
+      bytes += index.byteLength() + 4L * centroids.length + 4L * index.header().indexedCount();
     }
     return (int) Math.min(Integer.MAX_VALUE, bytes);
   }

@@ -127,37 +127,24 @@ public final class IvfProbe {
     int[] rows = new int[1024];
     int count = 0;
     long passingCount = passing == null ? Long.MAX_VALUE : passing.cardinality();
-    long listed = 0;
-    int probed = 0;
-    int nprobe = depth.lists(want, 0, 0, false);
-    // Lists that held a passing row: a list whose rows all fail is empty for this query, so it
-    // does not count towards the depth (a filter that drops the query's own cluster would
-    // otherwise stop probing among the clusters that hold its answer).
-    int useful = 0;
-    while (probed < order.length) {
-      if (useful >= nprobe && count >= want) {
-        break;
+    Probe probe = new Probe(order.length, depth, want, passing != null);
+    int list;
+    while ((list = probe.next()) >= 0) {
+      int[] ids = index.index().listRowIds(order[list]);
+      if (passing != null && probe.listed() + ids.length >= passingCount) {
+        probe.listed(ids.length);
+        return new Candidates(passing.stream().toArray(), probe.probed(), true);
+      }
+      if (count + ids.length > rows.length) {
+        rows = Arrays.copyOf(rows, Math.max(rows.length * 2, count + ids.length));
       }
       int before = count;
-      int[] list = index.index().listRowIds(order[probed++]);
-      listed += list.length;
-      if (passing != null && listed >= passingCount) {
-        return new Candidates(passing.stream().toArray(), probed, true);
-      }
-      if (count + list.length > rows.length) {
-        rows = Arrays.copyOf(rows, Math.max(rows.length * 2, count + list.length));
-      }
-      for (int row : list) {
+      for (int row : ids) {
         if (passing == null || passing.get(row)) {
           rows[count++] = row;
         }
       }
-      if (count > before || passing == null) {
-        useful++;
-      }
-      if (passing != null) {
-        nprobe = depth.lists(want, listed, count, true);
-      }
+      probe.done(ids.length, count - before);
     }
     int[] result = Arrays.copyOf(rows, count);
     Arrays.sort(result);
@@ -173,6 +160,80 @@ public final class IvfProbe {
     if (unique < result.length) {
       result = Arrays.copyOf(result, unique);
     }
-    return new Candidates(result, probed, probed == order.length);
+    return new Candidates(result, probe.probed(), probe.probed() == order.length);
+  }
+
+  /**
+   * The probing rule, one list at a time, for callers that read and filter each list as they go:
+   * {@link #next()} says which list (a position in the probe order) to read next, or -1 to stop;
+   * {@link #done} reports how many rows it listed and how many of them passed the filter. Stops
+   * once at least the depth's lists that held a passing row are read and at least {@code want}
+   * rows passed. A list whose rows all fail is empty for this query, so it does not count
+   * towards the depth (a filter that drops the query's own cluster would otherwise stop probing
+   * among the clusters that hold its answer).
+   */
+  public static final class Probe {
+    private final int lists;
+    private final Depth depth;
+    private final long want;
+    private final boolean filtered;
+    private int nprobe;
+    private int probed;
+    private int useful;
+    private long listed;
+    private long passed;
+
+    public Probe(int lists, Depth depth, long want, boolean filtered) {
+      this.lists = lists;
+      this.depth = depth;
+      this.want = want;
+      this.filtered = filtered;
+      this.nprobe = depth.lists(want, 0, 0, false);
+    }
+
+    /** The position in the probe order of the list to read next, or -1 when probing stops. */
+    public int next() {
+      if (probed >= lists || (useful >= nprobe && passed >= want)) {
+        return -1;
+      }
+      return probed++;
+    }
+
+    /** Reports the list {@link #next()} gave: its rows, and how many of them passed. */
+    public void done(int rows, int passing) {
+      listed += rows;
+      passed += passing;
+      if (passing > 0 || !filtered) {
+        useful++;
+      }
+      if (filtered) {
+        nprobe = depth.lists(want, listed, passed, true);
+      }
+    }
+
+    /** Counts a list's rows as listed without reporting on them (probing ends there). */
+    void listed(int rows) {
+      listed += rows;
+    }
+
+    /** Lists read so far (including the one being read). */
+    public int probed() {
+      return probed;
+    }
+
+    /** Rows in the lists reported so far. */
+    public long listed() {
+      return listed;
+    }
+
+    /** Rows of those lists that passed the filter. */
+    public long passed() {
+      return passed;
+    }
+
+    /** Whether every list has been read. */
+    public boolean exhausted() {
+      return probed == lists;
+    }
   }
 }

@@ -41,6 +41,8 @@ class FilteredIvfTest {
   static final List<Integer> CLUSTERS = new ArrayList<>();
 
   @BeforeAll static void setUp() throws Exception {
+    QUERIES.clear(); // FilteredIvfCachedTest runs this class's tests again
+    CLUSTERS.clear();
     docs = IvfFixtures.writeClustered(dir.resolve("docs.parquet"), ROWS, 32, 120, 0, 3, "emb");
     report = IvfFixtures.index(docs, "emb", Metric.L2);
     indexed = Fixtures.pqvector(dir);

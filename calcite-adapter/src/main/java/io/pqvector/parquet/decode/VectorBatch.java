@@ -27,6 +27,22 @@ public final class VectorBatch {
     this.rowCount = rowCount;
   }
 
+  /**
+   * {@code rows} non-null vectors of {@code dim} floats each, back to back in {@code values} (a
+   * search keeps the vectors of one IVF list this way, contiguous, so scoring streams memory).
+   */
+  public static VectorBatch ofFixedLength(float[] values, int rows, int dim) {
+    if ((long) rows * dim > values.length) {
+      throw new IllegalArgumentException(rows + " vectors of " + dim + " floats in "
+          + values.length);
+    }
+    int[] offsets = new int[rows + 1];
+    for (int i = 0; i <= rows; i++) {
+      offsets[i] = i * dim;
+    }
+    return new VectorBatch(values, offsets, null, rows);
+  }
+
   public int rowCount() {
     return rowCount;
   }

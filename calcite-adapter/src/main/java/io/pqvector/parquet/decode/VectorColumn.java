@@ -75,13 +75,30 @@ public final class VectorColumn implements Closeable {
     }
   }
 
+  /**
+   * Opens the vector column named {@code column} of {@code file} with a footer already read from
+   * this version of the file (a search keeps footers; parsing one per query costs more than the
+   * probe of a large file).
+   */
+  public static VectorColumn open(Path file, ParquetMetadata footer, String column)
+      throws IOException {
+    return openOnce(file, footer, column);
+  }
+
   private static VectorColumn openOnce(Path file, String column) throws IOException {
+    return openOnce(file, null, column);
+  }
+
+  private static VectorColumn openOnce(Path file, ParquetMetadata knownFooter, String column)
+      throws IOException {
     PositionalFile positional = new PositionalFile(file);
     try {
-      ParquetMetadata footer;
-      try (ParquetFileReader reader =
-          ParquetFiles.open(new LocalFileInput(file, positional.channel()), FilterCompat.NOOP)) {
-        footer = reader.getFooter();
+      ParquetMetadata footer = knownFooter;
+      if (footer == null) {
+        try (ParquetFileReader reader =
+            ParquetFiles.open(new LocalFileInput(file, positional.channel()), FilterCompat.NOOP)) {
+          footer = reader.getFooter();
+        }
       }
       VectorLayout layout = VectorLayout.resolve(footer.getFileMetaData().getSchema(), column, file);
       ColumnPath path = ColumnPath.get(layout.descriptor.getPath());
