@@ -103,6 +103,8 @@ final class ServeCommand extends CliCommand {
       String a = arguments.get(i);
       if (!a.startsWith("--")) {
         positionals.add(a);
+      } else if (a.equals("--s3-path-style")) {
+        properties.put("s3.pathStyle", "true"); // a bare switch, as in sql and bench
       } else if (a.contains("=")) {
         properties.put(propertyName(a.substring(0, a.indexOf('='))),
             a.substring(a.indexOf('=') + 1));
@@ -113,10 +115,11 @@ final class ServeCommand extends CliCommand {
       }
     }
     if (positionals.size() != 1) {
-      throw new UsageException("expected one directory: serve <dir> [options]");
+      throw new UsageException("expected one directory: serve <dir-or-s3-url> [options]");
     }
     PqVectorServer.Options o = new PqVectorServer.Options();
-    o.root = Paths.get(positionals.get(0));
+    String location = positionals.get(0);
+    o.root = location.startsWith("s3://") ? location : Paths.get(location).toString();
     o.host = host == null ? o.host : host;
     o.port = port == null ? o.port : port;
     try {
@@ -150,6 +153,9 @@ final class ServeCommand extends CliCommand {
   /** {@code --cache-size} is the connection property {@code cacheSize}. */
   static String propertyName(String option) {
     String name = option.startsWith("--") ? option.substring(2) : option;
+    if (name.equals("s3-endpoint") || name.equals("s3-region")) {
+      return "s3." + name.substring(3); // the switches sql and bench take
+    }
     StringBuilder b = new StringBuilder();
     boolean upper = false;
     for (char c : name.toCharArray()) {

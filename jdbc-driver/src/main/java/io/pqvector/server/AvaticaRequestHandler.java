@@ -14,7 +14,6 @@ import org.apache.calcite.avatica.remote.AvaticaRuntimeException;
 import org.apache.calcite.avatica.remote.Handler.HandlerResponse;
 import org.apache.calcite.avatica.remote.JsonHandler;
 import org.apache.calcite.avatica.remote.ProtobufHandler;
-import org.apache.calcite.avatica.remote.ProtobufTranslationImpl;
 import org.apache.calcite.avatica.remote.Service;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.AbstractHandler;
@@ -44,7 +43,7 @@ final class AvaticaRequestHandler extends AbstractHandler {
   AvaticaRequestHandler(Service service, Serialization serialization, BasicAuthenticator auth,
       long maxRequestBytes) {
     this.serialization = serialization;
-    this.protobuf = new ProtobufHandler(service, new ProtobufTranslationImpl(),
+    this.protobuf = new ProtobufHandler(service, new CanonicalWireNames(),
         NoopMetricsSystem.getInstance());
     this.json = new JsonHandler(service, NoopMetricsSystem.getInstance());
     this.auth = auth;

@@ -30,7 +30,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class PqVectorServer implements AutoCloseable {
   /** What to serve and how. */
   public static final class Options {
-    public Path root;
+    /** A directory or an {@code s3://bucket/prefix} URL. */
+    public String root;
     public String host = "127.0.0.1";
     public int port = 8765;
     public Serialization serialization = Serialization.PROTOBUF;

@@ -330,6 +330,51 @@ class S3TablesTest {
     assertTrue(output.contains("1400"), output);
   }
 
+  /**
+   * {@code serve s3://...} from the driver jar, as users run it: a remote client (Avatica's JDBC
+   * driver) gets the same rows and distances as an embedded connection to the same folder.
+   */
+  @Test
+  void serveAnS3Folder() throws Exception {
+    Path jar = Path.of(System.getProperty("pqvector.jar"));
+    ProcessBuilder pb = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
+        "serve", "s3://" + BUCKET + "/tables", "--port", "0",
+        "--s3-endpoint", s3.endpoint.toString(), "--s3-region", "us-east-1");
+    pb.environment().put("AWS_ACCESS_KEY_ID", S3Server.ACCESS_KEY);
+    pb.environment().put("AWS_SECRET_ACCESS_KEY", S3Server.SECRET_KEY);
+    pb.redirectErrorStream(true);
+    Process server = pb.start();
+    try {
+      java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(
+          server.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+      String url = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          return out.readLine();
+        } catch (java.io.IOException e) {
+          return null;
+        }
+      }).get(120, java.util.concurrent.TimeUnit.SECONDS);
+      assertTrue(url != null && url.startsWith("jdbc:avatica:remote:url=http://127.0.0.1:"),
+          "serve prints its client URL first, got: " + url);
+      Thread pump = new Thread(() -> out.lines().forEach(l -> { }), "serve-output");
+      pump.setDaemon(true);
+      pump.start();
+      try (Connection remote = DriverManager.getConnection(url);
+          Connection embedded = s3Connection("tables", null)) {
+        for (String sql : List.of("SELECT count(*) FROM parts",
+            topK("indexed", queryVector(0.3), 10), topK("laid", queryVector(1.7), 10))) {
+          List<String> expected = rows(embedded, sql);
+          assertFalse(expected.isEmpty(), sql);
+          assertEquals(expected, rows(remote, sql), sql);
+        }
+      }
+    } finally {
+      server.destroy();
+      assertTrue(server.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "serve stops on SIGTERM");
+    }
+  }
+
   @Test
   void benchCommandOnAnS3Object() {
     System.setProperty("aws.accessKeyId", S3Server.ACCESS_KEY);

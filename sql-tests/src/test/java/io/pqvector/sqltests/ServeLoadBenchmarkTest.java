@@ -96,7 +96,7 @@ class ServeLoadBenchmarkTest {
       }
     }
     PqVectorServer.Options o = new PqVectorServer.Options();
-    o.root = dir;
+    o.root = dir.toString();
     o.port = 0;
     o.properties.put("cacheSize", "256m");
     Phase remote;

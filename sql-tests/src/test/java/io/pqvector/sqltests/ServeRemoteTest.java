@@ -58,7 +58,7 @@ class ServeRemoteTest {
 
   static PqVectorServer start(Serialization s, ServerLimits limits) throws Exception {
     PqVectorServer.Options o = new PqVectorServer.Options();
-    o.root = dir;
+    o.root = dir.toString();
     o.port = 0;
     o.serialization = s;
     o.limits = limits;
@@ -614,7 +614,7 @@ class ServeRemoteTest {
     assertFalse(text.contains("s3cret") || text.contains("hunter2"));
     assertTrue(text.contains("alice:pbkdf2-sha256:"), text);
     PqVectorServer.Options o = new PqVectorServer.Options();
-    o.root = dir;
+    o.root = dir.toString();
     o.port = 0;
     o.usersFile = users;
     o.maxLoginFailures = 4;
@@ -659,7 +659,7 @@ class ServeRemoteTest {
 
   @Test void withoutUsersOnlyLoopbackIsServed() {
     PqVectorServer.Options o = new PqVectorServer.Options();
-    o.root = dir;
+    o.root = dir.toString();
     o.port = 0;
     o.host = "0.0.0.0";
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -680,7 +680,7 @@ class ServeRemoteTest {
     run(keytool, "-importcert", "-noprompt", "-alias", "pqvector", "-file", cert.toString(),
         "-storetype", "PKCS12", "-keystore", truststore.toString(), "-storepass", "trustme");
     PqVectorServer.Options o = new PqVectorServer.Options();
-    o.root = dir;
+    o.root = dir.toString();
     o.port = 0;
     o.tlsKeystore = keystore;
     o.tlsPassword = "changeit".toCharArray();
