@@ -1,11 +1,8 @@
 package io.pqvector.calcite;
 
+import io.pqvector.cache.ByteBoundedCache;
 import io.pqvector.parquet.FileVersion;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Policy;
 
 /**
  * The values of one column of one row group, decoded once and kept, bounded in (estimated) bytes.
@@ -16,13 +13,8 @@ import com.github.benmanes.caffeine.cache.Policy;
 final class ColumnValueCache {
   private static final ColumnValueCache SHARED = new ColumnValueCache();
 
-  private final Cache<Key, Object[]> entries = Caffeine.newBuilder()
-      .maximumWeight(0)
-      .weigher((Key k, Object[] v) -> (int) Math.min(Integer.MAX_VALUE, estimate(v)))
-      .executor(Runnable::run)
-      .build();
-  private final Policy.Eviction<Key, Object[]> eviction =
-      entries.policy().eviction().orElseThrow();
+  private final ByteBoundedCache<Key, Object[]> entries =
+      new ByteBoundedCache<>(ColumnValueCache::estimate);
 
   static ColumnValueCache shared() {
     return SHARED;
@@ -38,24 +30,12 @@ final class ColumnValueCache {
     Object[] load() throws IOException;
   }
 
-  synchronized void ensureCapacity(long bytes) {
-    if (bytes > eviction.getMaximum()) {
-      eviction.setMaximum(bytes);
-    }
+  void ensureCapacity(long bytes) {
+    entries.ensureCapacity(bytes);
   }
 
   Object[] get(Key key, Loader loader) throws IOException {
-    try {
-      return entries.get(key, k -> {
-        try {
-          return loader.load();
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
+    return entries.get(key, loader::load);
   }
 
   /** A rough size: references, boxes and the characters of strings. */

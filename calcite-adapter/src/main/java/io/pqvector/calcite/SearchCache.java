@@ -1,21 +1,20 @@
 package io.pqvector.calcite;
 
+import io.pqvector.cache.ByteBoundedCache;
 import io.pqvector.parquet.FileVersion;
 import java.io.IOException;
-import java.util.LinkedHashMap;
+import java.util.function.ToLongFunction;
 
 /**
  * What a filtered search derives from one version of a file and keeps for later queries: the
  * filter columns' values in primitive form ({@link FilterColumn}) and whole-file bitmaps of the
- * rows that pass a selective filter. Least recently used evicted first, bounded in (estimated)
- * bytes; on when the connection's {@code cacheSize} is, with an eighth of that capacity.
+ * rows that pass a selective filter, bounded in (estimated) bytes ({@link ByteBoundedCache}); on
+ * when the connection's {@code cacheSize} is, with an eighth of that capacity.
  */
 final class SearchCache {
   private static final SearchCache SHARED = new SearchCache();
 
-  private final LinkedHashMap<Key, Entry> entries = new LinkedHashMap<>(64, 0.75f, true);
-  private long capacity;
-  private long used;
+  private final ByteBoundedCache<Key, Entry> entries = new ByteBoundedCache<>(Entry::bytes);
 
   static SearchCache shared() {
     return SHARED;
@@ -33,36 +32,21 @@ final class SearchCache {
     T load() throws IOException;
   }
 
-  synchronized void ensureCapacity(long bytes) {
-    capacity = Math.max(capacity, bytes);
+  void ensureCapacity(long bytes) {
+    entries.ensureCapacity(bytes);
   }
 
   /** The kept value, if any. */
-  synchronized Object peek(Key key) {
-    Entry e = entries.get(key);
+  Object peek(Key key) {
+    Entry e = entries.peek(key);
     return e == null ? null : e.value;
   }
 
-  <T> T get(Key key, Loader<T> loader, java.util.function.ToLongFunction<T> size)
-      throws IOException {
-    @SuppressWarnings("unchecked")
-    T hit = (T) peek(key);
-    if (hit != null) {
-      return hit;
-    }
-    T value = loader.load();
-    long bytes = size.applyAsLong(value);
-    synchronized (this) {
-      if (bytes <= capacity && !entries.containsKey(key)) {
-        entries.put(key, new Entry(value, bytes));
-        used += bytes;
-        var it = entries.values().iterator();
-        while (used > capacity && it.hasNext()) {
-          used -= it.next().bytes;
-          it.remove();
-        }
-      }
-    }
-    return value;
+  @SuppressWarnings("unchecked")
+  <T> T get(Key key, Loader<T> loader, ToLongFunction<T> size) throws IOException {
+    return (T) entries.get(key, () -> {
+      T value = loader.load();
+      return new Entry(value, size.applyAsLong(value));
+    }).value;
   }
 }

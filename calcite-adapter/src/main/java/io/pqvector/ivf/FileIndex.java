@@ -1,5 +1,6 @@
 package io.pqvector.ivf;
 
+import io.pqvector.cache.ByteBoundedCache;
 import io.pqvector.format.DataFingerprint;
 import io.pqvector.format.IvfIndex;
 import io.pqvector.format.IvfIndexFormat;
@@ -11,8 +12,6 @@ import io.pqvector.parquet.appendix.ParquetAppendix;
 import io.pqvector.vector.Metric;
 import java.io.IOException;
 import java.nio.file.Path;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import io.pqvector.parquet.decode.VectorColumn;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
@@ -31,11 +30,12 @@ public final class FileIndex {
    * Verified indexes by file version, bounded by their bytes in memory: planning and every query
    * look an index up here, so it is read and checksummed once per file version, not per plan.
    */
-  private static final Cache<Key, FileIndex> CACHE = Caffeine.newBuilder()
-      .maximumWeight(256L << 20)
-      .weigher((Key k, FileIndex v) -> v.memoryBytes())
-      .executor(Runnable::run)
-      .build();
+  private static final ByteBoundedCache<Key, FileIndex> CACHE =
+      new ByteBoundedCache<>(FileIndex::memoryBytes);
+
+  static {
+    CACHE.ensureCapacity(256L << 20);
+  }
 
   private final Status status;
   private final String problem;
@@ -179,7 +179,11 @@ public final class FileIndex {
     } catch (IOException e) {
       return new FileIndex(Status.CORRUPT, file + ": " + e.getMessage(), null);
     }
-    return CACHE.get(key, k -> read(file, footer, column));
+    try {
+      return CACHE.get(key, () -> read(file, footer, column));
+    } catch (IOException e) {
+      throw new AssertionError(e); // read reports problems as a status, it does not throw
+    }
   }
 
   private static FileIndex read(Path file, ParquetMetadata footer, String column) {
