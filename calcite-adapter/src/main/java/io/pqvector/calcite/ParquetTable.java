@@ -1,5 +1,6 @@
 package io.pqvector.calcite;
 
+import io.pqvector.calcite.sql.QueryCancellation;
 import io.pqvector.ivf.FileIndex;
 import io.pqvector.parquet.ParquetFiles;
 import java.io.IOException;

@@ -1,6 +1,5 @@
 package io.pqvector.calcite.sql;
 
-import io.pqvector.calcite.QueryCancellation;
 import java.sql.SQLDataException;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;

@@ -1,4 +1,4 @@
-package io.pqvector.calcite;
+package io.pqvector.calcite.sql;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.calcite.DataContext;
