@@ -1,7 +1,9 @@
 package io.pqvector.calcite.sql;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+import com.google.common.util.concurrent.ExecutionError;
+import com.google.common.util.concurrent.UncheckedExecutionException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Type;
 import java.sql.Types;
@@ -10,8 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -36,11 +37,16 @@ import org.apache.calcite.schema.SchemaPlus;
  * version it was planned against is current, so a plan never outlives the files it was made for.
  */
 final class PlanCache {
-  /** Plans kept for the whole JVM; the least recently used go first. */
+  /**
+   * Plans kept for the whole JVM; the least recently used go first. Guava's LRU cache here, not
+   * Caffeine like the data caches: Caffeine's admission policy may drop a plan the moment it is
+   * made when the cache is full of older plans, and the next query of the same shape, usually
+   * right after, would plan again.
+   */
   static final int CAPACITY = 512;
 
-  private static final AsyncCache<Key, CalciteSignature<?>> SHARED = Caffeine.newBuilder()
-      .maximumSize(CAPACITY).executor(Runnable::run).buildAsync();
+  private static final Cache<Key, CalciteSignature<?>> SHARED = CacheBuilder.newBuilder()
+      .maximumSize(CAPACITY).build();
   /**
    * An identity per schema instance that does not keep the schema alive: a key holds this token,
    * never the schema, so a cached plan outlives neither its connections' memory nor their files.
@@ -74,26 +80,18 @@ final class PlanCache {
    * @throws RuntimeException what planning threw
    */
   static CalciteSignature<?> get(Key key, Supplier<CalciteSignature<?>> planner) {
-    // The planning thread puts a future first and plans outside the cache's locks, so planning
-    // (which may itself look up other plans) never blocks unrelated keys.
-    CompletableFuture<CalciteSignature<?>> mine = new CompletableFuture<>();
-    CompletableFuture<CalciteSignature<?>> theirs = SHARED.asMap().putIfAbsent(key, mine);
-    if (theirs == null) {
-      try {
-        BUILT.incrementAndGet();
-        mine.complete(withoutRoot(planner.get(), key.maxRowCount()));
-      } catch (RuntimeException | Error e) {
-        SHARED.asMap().remove(key, mine);
-        mine.completeExceptionally(e);
-        throw e;
-      }
-      return mine.join();
-    }
+    boolean[] built = {false};
     try {
-      CalciteSignature<?> plan = theirs.join();
-      REUSED.incrementAndGet();
+      CalciteSignature<?> plan = SHARED.get(key, () -> {
+        built[0] = true;
+        BUILT.incrementAndGet();
+        return withoutRoot(planner.get(), key.maxRowCount());
+      });
+      if (!built[0]) {
+        REUSED.incrementAndGet();
+      }
       return plan;
-    } catch (CompletionException e) {
+    } catch (ExecutionException | UncheckedExecutionException | ExecutionError e) {
       Throwable cause = e.getCause();
       if (cause instanceof Error) {
         throw (Error) cause;
@@ -105,7 +103,7 @@ final class PlanCache {
 
   /** Plans made and plans reused since the JVM started, and plans held now. */
   static PqVectorPrepare.PlanCacheStats stats() {
-    return new PqVectorPrepare.PlanCacheStats(BUILT.get(), REUSED.get(), SHARED.synchronous().estimatedSize());
+    return new PqVectorPrepare.PlanCacheStats(BUILT.get(), REUSED.get(), SHARED.size());
   }
 
   /**
