@@ -12,7 +12,7 @@ import java.nio.file.Path;
 final class EmbeddingModelCheck {
   private EmbeddingModelCheck() {}
 
-  static void require(Object queryValue, ParquetTable table, String column) {
+  static void require(Object queryValue, SearchedTable table, String column) {
     if (!(queryValue instanceof EmbeddedVector)) {
       return;
     }

@@ -34,7 +34,7 @@ import org.apache.parquet.schema.Type;
  * name; a column a file lacks reads as NULL). The file list is a snapshot taken when the schema
  * listed the directory; a changed directory yields a new table object.
  */
-public final class ParquetTable extends AbstractTable implements TranslatableTable {
+public final class ParquetTable extends AbstractTable implements TranslatableTable, SearchedTable {
   private static final JavaTypeFactory CHECK_TYPES = new JavaTypeFactoryImpl();
 
   private final String name;
@@ -90,7 +90,7 @@ public final class ParquetTable extends AbstractTable implements TranslatableTab
     return type;
   }
 
-  public String name() {
+  @Override public String name() {
     return name;
   }
 
@@ -108,11 +108,11 @@ public final class ParquetTable extends AbstractTable implements TranslatableTab
     return Statistics.of(rows, List.of());
   }
 
-  public List<Path> files() {
+  @Override public List<Path> files() {
     return files;
   }
 
-  public List<String> columnNames() {
+  @Override public List<String> columnNames() {
     return columnNames;
   }
 
@@ -222,11 +222,11 @@ public final class ParquetTable extends AbstractTable implements TranslatableTab
   }
 
   /** The footer of one of the table's files, as read when the table was listed. */
-  public ParquetMetadata footer(Path file) {
+  @Override public ParquetMetadata footer(Path file) {
     return footers.get(file);
   }
 
-  public SearchSettings settings() {
+  @Override public SearchSettings settings() {
     return settings;
   }
 

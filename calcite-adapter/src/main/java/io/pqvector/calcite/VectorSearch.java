@@ -2,7 +2,6 @@ package io.pqvector.calcite;
 
 
 import io.pqvector.calcite.sql.QueryCancellation;
-import io.pqvector.calcite.VectorTopK.SearchSpec;
 import io.pqvector.calcite.sql.QueryVectors;
 import io.pqvector.parquet.decode.VectorBatch;
 import io.pqvector.parquet.decode.VectorColumn;

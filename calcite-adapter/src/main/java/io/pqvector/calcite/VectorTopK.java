@@ -292,7 +292,7 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
 
     SearchSpec spec = new SearchSpec(parquetTable, fields, vectorField, function,
         filter == null ? new int[0] : filterColumns, indexed, fixedNprobe(), recallTarget(),
-        filter == null ? null : SearchSpec.FilterShape.of(filter, filterRowType()));
+        filter == null ? null : FilterShape.of(filter, filterRowType()));
     Expression specExpr = implementor.stash(spec, SearchSpec.class);
     Expression call = Expressions.call(VectorSearch.class, "execute",
         implementor.getRootExpression(), specExpr,
@@ -334,79 +334,4 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
     }
     return b.build();
   }
-
-  /** Plan-time facts the run-time search needs. */
-  public static final class SearchSpec {
-    final ParquetTable table;
-    final int[] fields;
-    final int vectorField;
-    final VectorFunction function;
-    final int[] filterColumns;
-    final boolean useIndex;
-    /** Lists to probe, or null to choose them per file from its curve and {@link #recall}. */
-    final Integer nprobe;
-    final double recall;
-    /** What identifies the filter's result on a file, or null when there is no filter. */
-    final FilterShape filterShape;
-
-    SearchSpec(ParquetTable table, int[] fields, int vectorField, VectorFunction function,
-        int[] filterColumns, boolean useIndex, Integer nprobe, double recall,
-        FilterShape filterShape) {
-      this.filterShape = filterShape;
-      this.recall = recall;
-      this.table = table;
-      this.fields = fields;
-      this.vectorField = vectorField;
-      this.function = function;
-      this.filterColumns = filterColumns;
-      this.useIndex = useIndex;
-      this.nprobe = nprobe;
-    }
-
-    /**
-     * The filter's text and the parameters it reads: with their values, what a kept bitmap of
-     * the rows that pass is keyed by. A filter whose value may change between evaluations
-     * (RAND(), CURRENT_TIMESTAMP) is not {@code repeatable}: it is evaluated row by row, on
-     * every query, and nothing of it is kept.
-     */
-    record FilterShape(String text, int[] parameters, boolean repeatable) {
-      /** @param columns the row the filter reads ($0 is its first field) */
-      static FilterShape of(RexNode filter, RelDataType columns) {
-        java.util.TreeSet<Integer> params = new java.util.TreeSet<>();
-        boolean[] repeatable = {true};
-        filter.accept(new org.apache.calcite.rex.RexVisitorImpl<Void>(true) {
-          @Override public Void visitDynamicParam(RexDynamicParam p) {
-            params.add(p.getIndex());
-            return null;
-          }
-
-          @Override public Void visitCall(org.apache.calcite.rex.RexCall call) {
-            if (!call.getOperator().isDeterministic() || call.getOperator().isDynamicFunction()) {
-              repeatable[0] = false;
-            }
-            return super.visitCall(call);
-          }
-        });
-        // The filter's $i are positions in its own row: the text names the columns they read.
-        return new FilterShape(filter + " over " + columns.getFieldNames(),
-            params.stream().mapToInt(Integer::intValue).toArray(), repeatable[0]);
-      }
-
-      /** A key for the filter's result with this query's parameter values, or null. */
-      String key(org.apache.calcite.DataContext root) {
-        if (!repeatable) {
-          return null;
-        }
-        StringBuilder b = new StringBuilder(text);
-        for (int p : parameters) {
-          Object v = root.get("?" + p);
-          b.append(" | ?").append(p).append('=')
-              .append(v == null ? "null" : v.getClass().getName() + ':'
-                  + java.util.Arrays.deepToString(new Object[] {v}));
-        }
-        return b.toString();
-      }
-    }
-  }
-
 }

@@ -1,6 +1,5 @@
 package io.pqvector.calcite;
 
-import io.pqvector.calcite.sql.PqVectorPrepare;
 import io.pqvector.calcite.sql.VectorFunction;
 import io.pqvector.calcite.sql.VectorOperators;
 import java.util.ArrayList;
@@ -59,6 +58,11 @@ import org.apache.parquet.schema.Type;
  * projected or a full scan) the planner has registered.
  */
 public final class VectorTopKRule extends RelRule<RuleConfig> {
+  /** Hint name: {@code SELECT /*+ nprobe(20) *&#47; ...}. */
+  public static final String NPROBE_HINT = "nprobe";
+  /** Hint name: {@code SELECT /*+ recall(0.99) *&#47; ...}, the recall to probe for. */
+  public static final String RECALL_HINT = "recall";
+
   static final RuleConfig CONFIG = RuleConfig.of("VectorTopKRule",
       b0 -> b0.operand(LogicalSort.class).predicate(s -> s.fetch != null)
           .oneInput(b1 -> b1.operand(LogicalProject.class)
@@ -278,7 +282,7 @@ public final class VectorTopKRule extends RelRule<RuleConfig> {
   private static Integer nprobeHint(List<RelHint>... hintLists) {
     for (List<RelHint> hints : hintLists) {
       for (RelHint hint : hints) {
-        if (hint.hintName.equalsIgnoreCase(PqVectorPrepare.NPROBE_HINT)
+        if (hint.hintName.equalsIgnoreCase(NPROBE_HINT)
             && hint.listOptions.size() == 1) {
           try {
             int n = Integer.parseInt(hint.listOptions.get(0).trim());
@@ -299,7 +303,7 @@ public final class VectorTopKRule extends RelRule<RuleConfig> {
   private static Double recallHint(List<RelHint>... hintLists) {
     for (List<RelHint> hints : hintLists) {
       for (RelHint hint : hints) {
-        if (hint.hintName.equalsIgnoreCase(PqVectorPrepare.RECALL_HINT)
+        if (hint.hintName.equalsIgnoreCase(RECALL_HINT)
             && hint.listOptions.size() == 1) {
           try {
             double r = Double.parseDouble(hint.listOptions.get(0).trim());

@@ -1,6 +1,5 @@
 package io.pqvector.calcite;
 
-import io.pqvector.calcite.VectorTopK.SearchSpec;
 import io.pqvector.calcite.sql.FloatVector;
 import io.pqvector.parquet.FileVersion;
 import java.io.IOException;

@@ -22,6 +22,7 @@ import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.validate.SqlValidator;
 import org.apache.calcite.sql2rel.SqlToRelConverter;
+import io.pqvector.calcite.VectorTopKRule;
 import org.apache.calcite.tools.Program;
 import org.apache.calcite.tools.Programs;
 
@@ -32,16 +33,11 @@ import org.apache.calcite.tools.Programs;
  * which the stock JDBC path would drop (it uses an empty hint strategy table).
  */
 public class PqVectorPrepare extends CalcitePrepareImpl {
-  /** Hint name: {@code SELECT /*+ nprobe(20) *&#47; ...}. */
-  public static final String NPROBE_HINT = "nprobe";
-  /** Hint name: {@code SELECT /*+ recall(0.99) *&#47; ...}, the recall to probe for. */
-  public static final String RECALL_HINT = "recall";
-
   static final HintStrategyTable HINTS = HintStrategyTable.builder()
-      .hintStrategy(NPROBE_HINT, HintPredicates.or(HintPredicates.PROJECT,
+      .hintStrategy(VectorTopKRule.NPROBE_HINT, HintPredicates.or(HintPredicates.PROJECT,
           HintPredicates.TABLE_SCAN, HintPredicates.FILTER, HintPredicates.SORT,
           HintPredicates.CALC))
-      .hintStrategy(RECALL_HINT, HintPredicates.or(HintPredicates.PROJECT,
+      .hintStrategy(VectorTopKRule.RECALL_HINT, HintPredicates.or(HintPredicates.PROJECT,
           HintPredicates.TABLE_SCAN, HintPredicates.FILTER, HintPredicates.SORT,
           HintPredicates.CALC))
       .build();
