@@ -88,7 +88,7 @@ public class ScaleBench {
               long t0 = System.nanoTime();
               run(ps, qs[q]);
               nanos[q] = System.nanoTime() - t0;
-              var stats = io.pqvector.calcite.VectorSearch.lastStats();
+              var stats = io.pqvector.calcite.search.VectorSearch.lastStats();
               scored += stats == null ? 0 : stats.rowsScored();
             }
             double recall = 0;

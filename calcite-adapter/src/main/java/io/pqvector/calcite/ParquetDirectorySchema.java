@@ -1,5 +1,6 @@
 package io.pqvector.calcite;
 
+import io.pqvector.calcite.search.SearchSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitOption;
@@ -20,7 +21,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import io.pqvector.calcite.sql.VersionedSchema;
 import io.pqvector.parquet.FileVersion;
 import org.apache.calcite.schema.Table;
 import org.apache.calcite.schema.impl.AbstractSchema;

@@ -1,6 +1,12 @@
 package io.pqvector.calcite;
 
-import io.pqvector.calcite.sql.QueryCancellation;
+import io.pqvector.calcite.rows.FileErrors;
+import io.pqvector.calcite.rows.ParquetRowReader;
+import io.pqvector.calcite.rows.ParquetSqlTypes;
+import io.pqvector.calcite.rows.ParquetValueConverters;
+import io.pqvector.calcite.search.SearchSettings;
+import io.pqvector.calcite.search.SearchedTable;
+import io.pqvector.calcite.cancel.QueryCancellation;
 import io.pqvector.ivf.FileIndex;
 import io.pqvector.parquet.ParquetFiles;
 import java.io.IOException;

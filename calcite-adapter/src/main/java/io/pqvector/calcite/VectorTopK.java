@@ -1,6 +1,9 @@
 package io.pqvector.calcite;
 
-import io.pqvector.calcite.sql.VectorFunction;
+import io.pqvector.calcite.search.FilterShape;
+import io.pqvector.calcite.search.SearchSpec;
+import io.pqvector.calcite.search.VectorSearch;
+import io.pqvector.calcite.function.VectorFunction;
 import io.pqvector.format.RecallCurve;
 import io.pqvector.ivf.FileIndex;
 import io.pqvector.ivf.IvfProbe;
@@ -23,7 +26,6 @@ import org.apache.calcite.plan.RelOptCluster;
 import org.apache.calcite.plan.RelOptCost;
 import org.apache.calcite.plan.RelOptPlanner;
 import org.apache.calcite.plan.RelOptTable;
-import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.plan.RelTraitSet;
 import org.apache.calcite.rel.AbstractRelNode;
 import org.apache.calcite.rel.RelNode;
@@ -38,7 +40,6 @@ import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexLiteral;
 import org.apache.calcite.rex.RexNode;
 import org.apache.calcite.rex.RexProgramBuilder;
-import org.apache.calcite.util.ImmutableBitSet;
 
 /**
  * The k rows of a Parquet table that pass a filter and rank first by a vector function against a

@@ -1,7 +1,8 @@
 package io.pqvector.calcite;
 
-import io.pqvector.calcite.sql.VectorFunction;
-import io.pqvector.calcite.sql.VectorOperators;
+import io.pqvector.calcite.rows.ParquetSqlTypes;
+import io.pqvector.calcite.function.VectorFunction;
+import io.pqvector.calcite.function.VectorOperators;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;

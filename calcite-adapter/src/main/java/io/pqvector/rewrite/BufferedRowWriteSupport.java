@@ -5,7 +5,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.io.api.RecordConsumer;
-import org.apache.parquet.schema.Type;
 
 /**
  * Writes buffered rows with the input's schema: other fields from their Group, the vector from

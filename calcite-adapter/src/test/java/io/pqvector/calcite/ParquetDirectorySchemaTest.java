@@ -1,5 +1,6 @@
 package io.pqvector.calcite;
 
+import io.pqvector.calcite.search.SearchSettings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 

@@ -91,10 +91,19 @@ class IvfIndexCorruptionTest {
     assertTrue(e.getMessage().contains("newer than this reader"), e.getMessage());
   }
 
-  @Test void newerMinorVersionIsAccepted() throws Exception {
+  @Test void newerMinorVersionIsReadAsTheSameIndex() throws Exception {
+    IvfIndex original = IvfIndexReader.parse(small());
     byte[] b = small();
     ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putShort(10, (short) 7);
-    IvfIndexReader.parse(resealed(b));
+    IvfIndex newer = IvfIndexReader.parse(resealed(b));
+    // A newer minor version only adds what an older reader may ignore: what it reads is the same.
+    assertEquals(original.header(), newer.header());
+    assertArrayEquals(original.centroids(), newer.centroids());
+    assertEquals(original.listCount(), newer.listCount());
+    for (int l = 0; l < original.listCount(); l++) {
+      assertArrayEquals(original.listRowIds(l), newer.listRowIds(l), "list " + l);
+    }
+    assertEquals(original.pageLocations().isPresent(), newer.pageLocations().isPresent());
   }
 
   @Test void unknownRequiredFlagIsRejectedButOptionalOneIgnored() throws Exception {

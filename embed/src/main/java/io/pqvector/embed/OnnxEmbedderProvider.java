@@ -1,7 +1,7 @@
 package io.pqvector.embed;
 
-import io.pqvector.calcite.sql.TextEmbedder;
-import io.pqvector.calcite.sql.TextEmbedderProvider;
+import io.pqvector.calcite.function.TextEmbedder;
+import io.pqvector.calcite.function.TextEmbedderProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.pqvector.calcite.sql.TextEmbedder;
+import io.pqvector.calcite.function.TextEmbedder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.LongBuffer;

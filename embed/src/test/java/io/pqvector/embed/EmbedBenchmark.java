@@ -1,7 +1,7 @@
 package io.pqvector.embed;
 
-import io.pqvector.calcite.sql.TextEmbedder;
-import io.pqvector.calcite.sql.TextEmbeddings;
+import io.pqvector.calcite.function.TextEmbedder;
+import io.pqvector.calcite.function.TextEmbeddings;
 import io.pqvector.cli.Main;
 import java.nio.file.Files;
 import java.nio.file.Path;

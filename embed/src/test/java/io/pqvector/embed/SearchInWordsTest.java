@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pqvector.calcite.sql.TextEmbeddings;
+import io.pqvector.calcite.function.TextEmbeddings;
 import io.pqvector.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -1,6 +1,6 @@
 package io.pqvector.cli;
 
-import io.pqvector.calcite.SearchSettings;
+import io.pqvector.calcite.search.SearchSettings;
 import io.pqvector.format.IvfIndexFormat;
 import io.pqvector.ivf.FileIndex;
 import io.pqvector.ivf.IvfProbe;

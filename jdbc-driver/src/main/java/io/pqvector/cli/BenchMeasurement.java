@@ -1,7 +1,7 @@
 package io.pqvector.cli;
 
-import io.pqvector.calcite.SearchStats;
-import io.pqvector.calcite.VectorSearch;
+import io.pqvector.calcite.search.SearchStats;
+import io.pqvector.calcite.search.VectorSearch;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,7 +1,7 @@
 package io.pqvector.cli;
 
-import io.pqvector.calcite.sql.TextEmbedder;
-import io.pqvector.calcite.sql.TextEmbeddings;
+import io.pqvector.calcite.function.TextEmbedder;
+import io.pqvector.calcite.function.TextEmbeddings;
 import io.pqvector.ivf.BuildReport;
 import io.pqvector.ivf.IvfIndexBuilder;
 import io.pqvector.parquet.VectorColumnAppender;

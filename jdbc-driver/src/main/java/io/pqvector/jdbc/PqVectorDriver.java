@@ -1,9 +1,9 @@
 package io.pqvector.jdbc;
 
-import io.pqvector.calcite.SearchSettings;
+import io.pqvector.calcite.search.SearchSettings;
 import io.pqvector.parquet.decode.DecodedPageCache;
-import io.pqvector.calcite.sql.PqVectorPrepare;
-import io.pqvector.calcite.sql.PqVectorTypeSystem;
+import io.pqvector.calcite.prepare.PqVectorPrepare;
+import io.pqvector.calcite.function.PqVectorTypeSystem;
 import io.pqvector.storage.s3.S3Tables;
 import java.sql.Connection;
 import java.sql.DriverPropertyInfo;

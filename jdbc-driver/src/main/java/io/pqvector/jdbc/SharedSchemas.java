@@ -1,7 +1,7 @@
 package io.pqvector.jdbc;
 
 import io.pqvector.calcite.ParquetDirectorySchema;
-import io.pqvector.calcite.SearchSettings;
+import io.pqvector.calcite.search.SearchSettings;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.pqvector.server;
 
-import io.pqvector.calcite.sql.PqVectorPrepare;
+import io.pqvector.calcite.prepare.PqVectorPrepare;
 import io.pqvector.jdbc.ConnectionSettings;
 import io.pqvector.jdbc.PqVectorDriver;
 import java.io.IOException;

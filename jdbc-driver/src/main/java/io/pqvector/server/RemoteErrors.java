@@ -1,6 +1,6 @@
 package io.pqvector.server;
 
-import io.pqvector.calcite.sql.QueryCancellation;
+import io.pqvector.calcite.cancel.QueryCancellation;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;

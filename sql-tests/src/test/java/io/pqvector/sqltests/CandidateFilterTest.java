@@ -7,7 +7,7 @@ import static io.pqvector.sqltests.IvfFixtures.stats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pqvector.calcite.SearchStats;
+import io.pqvector.calcite.search.SearchStats;
 import io.pqvector.vector.Metric;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -6,7 +6,7 @@ import static io.pqvector.sqltests.IvfFixtures.stats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pqvector.calcite.SearchStats;
+import io.pqvector.calcite.search.SearchStats;
 import io.pqvector.ivf.BuildReport;
 import io.pqvector.ivf.IvfProbe;
 import io.pqvector.vector.Metric;

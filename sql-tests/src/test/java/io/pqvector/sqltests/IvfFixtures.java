@@ -4,8 +4,8 @@ import static io.pqvector.sqltests.Fixtures.component;
 import static io.pqvector.sqltests.Fixtures.duck;
 import static io.pqvector.sqltests.Fixtures.lit;
 
-import io.pqvector.calcite.SearchStats;
-import io.pqvector.calcite.VectorSearch;
+import io.pqvector.calcite.search.SearchStats;
+import io.pqvector.calcite.search.VectorSearch;
 import io.pqvector.ivf.BuildReport;
 import io.pqvector.ivf.IvfIndexBuilder;
 import io.pqvector.vector.Metric;

@@ -12,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pqvector.calcite.SearchSettings;
-import io.pqvector.calcite.SearchStats;
+import io.pqvector.calcite.search.SearchSettings;
+import io.pqvector.calcite.search.SearchStats;
 import io.pqvector.ivf.BuildReport;
 import io.pqvector.vector.Metric;
 import java.nio.file.Path;

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.airlift.compress.lz4.Lz4HadoopStreams;
-import io.pqvector.calcite.SearchStats;
-import io.pqvector.calcite.VectorSearch;
+import io.pqvector.calcite.search.SearchStats;
+import io.pqvector.calcite.search.VectorSearch;
 import io.pqvector.ivf.IvfIndexBuilder;
 import io.pqvector.rewrite.SearchLayoutRewriter;
 import io.pqvector.parquet.LocalCodecFactory;

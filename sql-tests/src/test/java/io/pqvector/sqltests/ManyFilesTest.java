@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pqvector.calcite.SearchStats;
+import io.pqvector.calcite.search.SearchStats;
 import io.pqvector.format.IvfIndexFormat;
 import io.pqvector.parquet.appendix.ParquetAppendix;
 import io.pqvector.parquet.ParquetFiles;

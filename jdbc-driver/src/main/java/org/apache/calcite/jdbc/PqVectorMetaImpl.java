@@ -1,6 +1,6 @@
 package org.apache.calcite.jdbc;
 
-import io.pqvector.calcite.sql.VectorOperators;
+import io.pqvector.calcite.function.VectorOperators;
 import java.sql.DatabaseMetaData;
 import java.sql.SQLException;
 import java.sql.Types;

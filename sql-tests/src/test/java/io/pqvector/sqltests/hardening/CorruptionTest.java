@@ -1,14 +1,13 @@
 package io.pqvector.sqltests.hardening;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.pqvector.calcite.SearchStats;
-import io.pqvector.calcite.VectorSearch;
+import io.pqvector.calcite.search.SearchStats;
+import io.pqvector.calcite.search.VectorSearch;
 import io.pqvector.ivf.FileIndex;
 import io.pqvector.ivf.IvfIndexBuilder;
 import io.pqvector.parquet.ParquetFiles;
@@ -29,7 +28,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.BeforeAll;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pqvector.calcite.SearchStats;
-import io.pqvector.calcite.VectorSearch;
+import io.pqvector.calcite.search.SearchStats;
+import io.pqvector.calcite.search.VectorSearch;
 import io.pqvector.ivf.IvfIndexBuilder;
 import io.pqvector.parquet.decode.DecodedPageCache;
 import io.pqvector.parquet.decode.VectorBatch;

@@ -1,0 +1,173 @@
+package io.pqvector.calcite.search;
+
+import java.util.BitSet;
+import org.apache.calcite.linq4j.function.Predicate1;
+
+/**
+ * A WHERE clause evaluated on the rows an index search is about to score, one file at a time,
+ * so a filtered query costs what it scores rather than what the file holds. Either a bitmap of
+ * the rows that pass (kept for selective filters), or the filter's own predicate over the
+ * filter columns' kept values ({@link FilterColumn}). When every column the filter reads has few
+ * distinct values, the predicate is decided once per combination of codes met, and a row costs
+ * an array lookup; otherwise it is applied to the row's values, read from the columns.
+ *
+ * <p>Not thread-safe: one per file and query.
+ */
+abstract class CandidateFilter {
+  /**
+   * Writes the positions {@code i} (ascending) of the rows {@code rows[i]} that pass into
+   * {@code positions}, and returns how many there are.
+   */
+  abstract int select(int[] rows, int count, int[] positions);
+
+  /** Whether row {@code row} of the file passes. */
+  abstract boolean passes(int row);
+
+  /** A filter over a bitmap of the passing rows. */
+  static CandidateFilter of(BitSet passing) {
+    return new CandidateFilter() {
+      @Override int select(int[] rows, int count, int[] positions) {
+        int n = 0;
+        for (int i = 0; i < count; i++) {
+          if (passing.get(rows[i])) {
+            positions[n++] = i;
+          }
+        }
+        return n;
+      }
+
+      @Override boolean passes(int row) {
+        return passing.get(row);
+      }
+    };
+  }
+
+  /**
+   * A filter applying {@code predicate} to the values of {@code columns}, in its row layout;
+   * {@code repeatable} when the predicate gives the same answer for the same values every time
+   * (it may then decide each combination of values once).
+   */
+  static CandidateFilter of(Predicate1<Object[]> predicate, FilterColumn[] columns,
+      boolean repeatable) {
+    long combinations = 1;
+    for (FilterColumn c : columns) {
+      if (!repeatable || c.codes == null) {
+        return new ByValue(predicate, columns);
+      }
+      combinations *= c.distinct.length; // at most 4096 per column: checked before it overflows
+      if (combinations > MAX_DECISIONS) {
+        return new ByValue(predicate, columns);
+      }
+    }
+    return new Coded(predicate, columns, (int) combinations);
+  }
+
+  /** Combinations of codes a coded filter remembers its decision for (one byte each). */
+  private static final int MAX_DECISIONS = 1 << 20;
+
+  /** Every column coded: decides each combination of codes once. */
+  private static final class Coded extends CandidateFilter {
+    private static final byte UNKNOWN = 0;
+    private static final byte PASS = 1;
+    private static final byte FAIL = 2;
+    private final Predicate1<Object[]> predicate;
+    private final int[][] codes;
+    private final Object[][] distinct;
+    private final int[] strides;
+    private final byte[] decisions;
+    private final Object[] row;
+
+    Coded(Predicate1<Object[]> predicate, FilterColumn[] columns, int combinations) {
+      this.predicate = predicate;
+      this.codes = new int[columns.length][];
+      this.distinct = new Object[columns.length][];
+      this.strides = new int[columns.length];
+      int stride = 1;
+      for (int c = 0; c < columns.length; c++) {
+        codes[c] = columns[c].codes;
+        distinct[c] = columns[c].distinct;
+        strides[c] = stride;
+        stride *= columns[c].distinct.length;
+      }
+      this.decisions = new byte[combinations];
+      this.row = new Object[columns.length];
+    }
+
+    @Override int select(int[] rows, int count, int[] positions) {
+      int n = 0;
+      if (codes.length == 1) {
+        int[] only = codes[0];
+        for (int i = 0; i < count; i++) {
+          int code = only[rows[i]];
+          byte d = decisions[code];
+          if (d == UNKNOWN) {
+            d = decide(code);
+          }
+          if (d == PASS) {
+            positions[n++] = i;
+          }
+        }
+        return n;
+      }
+      for (int i = 0; i < count; i++) {
+        if (passes(rows[i])) {
+          positions[n++] = i;
+        }
+      }
+      return n;
+    }
+
+    @Override boolean passes(int r) {
+      int code = 0;
+      for (int c = 0; c < codes.length; c++) {
+        code += codes[c][r] * strides[c];
+      }
+      byte d = decisions[code];
+      if (d == UNKNOWN) {
+        d = decide(code);
+      }
+      return d == PASS;
+    }
+
+    private byte decide(int code) {
+      int rest = code;
+      for (int c = codes.length - 1; c >= 0; c--) {
+        row[c] = distinct[c][rest / strides[c]];
+        rest %= strides[c];
+      }
+      byte d = predicate.apply(row) ? PASS : FAIL;
+      decisions[code] = d;
+      return d;
+    }
+  }
+
+  /** Some column keeps values: applies the predicate to each row's values. */
+  private static final class ByValue extends CandidateFilter {
+    private final Predicate1<Object[]> predicate;
+    private final FilterColumn[] columns;
+    private final Object[] row;
+
+    ByValue(Predicate1<Object[]> predicate, FilterColumn[] columns) {
+      this.predicate = predicate;
+      this.columns = columns;
+      this.row = new Object[columns.length];
+    }
+
+    @Override int select(int[] rows, int count, int[] positions) {
+      int n = 0;
+      for (int i = 0; i < count; i++) {
+        if (passes(rows[i])) {
+          positions[n++] = i;
+        }
+      }
+      return n;
+    }
+
+    @Override boolean passes(int r) {
+      for (int c = 0; c < columns.length; c++) {
+        row[c] = columns[c].value(r);
+      }
+      return predicate.apply(row);
+    }
+  }
+}
