@@ -1,7 +1,7 @@
 package org.apache.calcite.jdbc;
 
-import io.pqvector.calcite.QueryWarnings;
-import io.pqvector.calcite.sql.SqlErrors;
+import io.pqvector.calcite.search.QueryWarnings;
+import io.pqvector.calcite.prepare.SqlErrors;
 import java.sql.Array;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
@@ -293,6 +293,7 @@ public class PqVectorJdbcFactory extends CalciteFactory {
     }
 
     @Override public ResultSet executeQuery() throws SQLException {
+      requireEveryParameterSet();
       try {
         return super.executeQuery();
       } catch (SQLException e) {
@@ -301,6 +302,7 @@ public class PqVectorJdbcFactory extends CalciteFactory {
     }
 
     @Override public boolean execute() throws SQLException {
+      requireEveryParameterSet();
       try {
         return super.execute();
       } catch (SQLException e) {
@@ -308,8 +310,22 @@ public class PqVectorJdbcFactory extends CalciteFactory {
       }
     }
 
+    /**
+     * Names the first unset parameter with SQLState 07001 (wrong number of parameter values);
+     * Avatica's own check says only "unbound parameter", with no SQLState.
+     */
+    private void requireEveryParameterSet() throws SQLException {
+      for (int i = 0; i < slots.length; i++) {
+        if (slots[i] == null) {
+          throw new SQLException("parameter " + (i + 1) + " of " + slots.length
+              + " has no value: set it (setObject, setNull) before executing", "07001");
+        }
+      }
+    }
+
     // executeUpdate() is final in Avatica and calls this.
     @Override public long executeLargeUpdate() throws SQLException {
+      requireEveryParameterSet();
       try {
         return super.executeLargeUpdate();
       } catch (SQLException e) {
