@@ -91,6 +91,8 @@ class CrashSafetyTest {
     final List<String> lines = Collections.synchronizedList(new ArrayList<>());
     final StringBuilder stderr = new StringBuilder();
     volatile long writingSeenAt = -1;
+    /** When each phase was first reported, by name ("scanning", "training", ...). */
+    final Map<String, Long> phaseSeenAt = new java.util.concurrent.ConcurrentHashMap<>();
 
     Child(List<String> command) throws IOException {
       ProcessBuilder pb = new ProcessBuilder(command);
@@ -112,6 +114,9 @@ class CrashSafetyTest {
           if (stdout) {
             if (line.startsWith("phase writing 0/")) {
               writingSeenAt = System.nanoTime();
+            }
+            if (line.startsWith("phase ")) {
+              phaseSeenAt.putIfAbsent(line.split(" ")[1], System.nanoTime());
             }
             lines.add(line);
           } else {
@@ -165,6 +170,13 @@ class CrashSafetyTest {
         .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).findFirst()
         .orElse(0);
 
+    // Scanning and training are a few percent of a build each: kills spread over time alone may
+    // all miss them, so some kills wait for the phase and land inside its calibrated length.
+    long scanningNanos = phaseTime(calibration.lines, "phase training 0/")
+        - phaseTime(calibration.lines, "phase scanning 0/");
+    long trainingNanos = phaseTime(calibration.lines, "phase assigning 0/")
+        - phaseTime(calibration.lines, "phase training 0/");
+
     Random rnd = new Random(99);
     Map<String, Integer> byPhase = new TreeMap<>();
     int duckDirectFailures = 0;
@@ -177,7 +189,19 @@ class CrashSafetyTest {
         Files.copy(original, file, StandardCopyOption.REPLACE_EXISTING);
       }
       Child child = new Child(childCommand(file));
-      if (i % 5 == 4) {
+      if (i % 10 == 2 || i % 10 == 6) {
+        String phase = i % 10 == 2 ? "training" : "scanning";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!child.phaseSeenAt.containsKey(phase) && child.process.isAlive()
+            && System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+        }
+        long length = phase.equals("training") ? trainingNanos : scanningNanos;
+        long spin = System.nanoTime() + (long) (rnd.nextDouble() * 0.9 * Math.max(length, 0));
+        while (System.nanoTime() < spin) {
+          Thread.onSpinWait();
+        }
+      } else if (i % 5 == 4) {
         // At the very end: right after the child reports the write phase.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (child.writingSeenAt < 0 && child.process.isAlive() && System.nanoTime() < deadline) {
@@ -246,6 +270,13 @@ class CrashSafetyTest {
     for (String p : List.of("scanning", "training", "assigning", "writing")) {
       assertTrue(byPhase.getOrDefault(p, 0) > 0, "no kill landed in phase " + p + ": " + byPhase);
     }
+  }
+
+  /** The child's clock reading on the first line that starts with {@code prefix}. */
+  static long phaseTime(List<String> lines, String prefix) {
+    return lines.stream().filter(l -> l.startsWith(prefix))
+        .mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).findFirst()
+        .orElseThrow(() -> new AssertionError("no line " + prefix + " in " + lines));
   }
 
   static void assertIndexUsable(Path file, String what) throws Exception {
