@@ -41,6 +41,9 @@ final class FaultProxy implements AutoCloseable {
   final AtomicInteger resets = new AtomicInteger();
   /** Start and end (nanoTime) of every forwarded request, to count sequential round trips. */
   final java.util.List<long[]> timings = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+  /** The forwarded requests, as "start-end ms, request line, range". */
+  final java.util.List<String> log = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+  private final long born = System.nanoTime();
 
   FaultProxy(URI upstream) throws IOException {
     this.upstreamPort = upstream.getPort();
@@ -133,6 +136,11 @@ final class FaultProxy implements AutoCloseable {
         fromUpstream.transferTo(toClient);
         toClient.flush();
         timings.add(new long[] {started, System.nanoTime()});
+        String range = head.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("range:"))
+            .findFirst().orElse("");
+        log.add(String.format(java.util.Locale.ROOT, "%d-%d ms %s %s", (started - born) / 1_000_000,
+            (System.nanoTime() - born) / 1_000_000, head.lines().findFirst().orElse("").replaceAll(" HTTP/1.1$", "")
+            .replaceAll("\\?.*", ""), range));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -186,6 +194,25 @@ final class FaultProxy implements AutoCloseable {
         }
       }
       best = Math.max(best, chain[i]);
+    }
+    return best;
+  }
+
+  /** The most forwarded requests that were in flight at one moment. */
+  int maxConcurrent() {
+    java.util.List<long[]> all;
+    synchronized (timings) {
+      all = new java.util.ArrayList<>(timings);
+    }
+    int best = 0;
+    for (long[] t : all) {
+      int at = 0;
+      for (long[] u : all) {
+        if (u[0] <= t[0] && t[0] < u[1]) {
+          at++;
+        }
+      }
+      best = Math.max(best, at);
     }
     return best;
   }
