@@ -387,7 +387,9 @@ class ObjectReadsTest {
               }
               System.out.printf(Locale.ROOT, "%s %s: SQLException %s after %.2f s; held GETs the client"
                   + " closed: %d%n", kind, how, e.getSQLState(), seconds, proxy.abandoned.get() - abandonedBefore);
-              assertTrue(seconds < (how.equals("cancel") ? 2.0 : 2.5), how + " took " + seconds + " s");
+              // The GET is held for 30 s: the query stops long before (about 0.5 s after cancel, 1.1 s
+              // with a timeout of 1 s, measured); the bound leaves room for a loaded machine.
+              assertTrue(seconds < 6, how + " took " + seconds + " s");
               assertTrue(proxy.abandoned.get() > abandonedBefore, "the GET in flight was aborted");
             } finally {
               proxy.holdNext.set(0);
