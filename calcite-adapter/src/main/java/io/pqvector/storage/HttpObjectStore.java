@@ -63,12 +63,17 @@ public final class HttpObjectStore implements ObjectStore {
     int slash = path.lastIndexOf('/');
     this.key = URLDecoder.decode(path.substring(slash + 1), StandardCharsets.UTF_8);
     this.name = url.getScheme() + "://" + url.getRawAuthority() + path.substring(0, slash);
-    this.client = HttpClient.newBuilder()
-        // h2 where TLS negotiates it; no cleartext upgrade dance on http://
-        .version("https".equalsIgnoreCase(url.getScheme()) ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10))
-        .followRedirects(HttpClient.Redirect.NORMAL)
-        .build();
+    // h2 where TLS negotiates it; no cleartext upgrade dance on http://
+    this.client = "https".equalsIgnoreCase(url.getScheme()) ? HTTPS : HTTP;
+  }
+
+  /** One client per protocol for every file (each client keeps a selector thread and a connection pool). */
+  private static final HttpClient HTTPS = client(HttpClient.Version.HTTP_2);
+  private static final HttpClient HTTP = client(HttpClient.Version.HTTP_1_1);
+
+  private static HttpClient client(HttpClient.Version version) {
+    return HttpClient.newBuilder().version(version).connectTimeout(Duration.ofSeconds(10))
+        .followRedirects(HttpClient.Redirect.NORMAL).build();
   }
 
   public static boolean isHttp(String location) {
