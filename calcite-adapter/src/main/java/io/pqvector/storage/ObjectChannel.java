@@ -13,11 +13,18 @@ import java.nio.channels.WritableByteChannel;
 final class ObjectChannel extends FileChannel {
   private final ObjectFileSystem fs;
   private final StoredObject version;
+  /** The query that opened the channel: reads on other threads (pool workers) count for it. */
+  private final ObjectRequests opener = ObjectRequests.current();
   private long position;
 
   ObjectChannel(ObjectFileSystem fs, StoredObject version) {
     this.fs = fs;
     this.version = version;
+  }
+
+  private ObjectRequests scope() {
+    ObjectRequests current = ObjectRequests.current();
+    return current != null ? current : opener != null && opener.isOpen() ? opener : null;
   }
 
   @Override public int read(ByteBuffer dst, long at) throws IOException {
@@ -33,7 +40,7 @@ final class ObjectChannel extends FileChannel {
     }
     ByteBuffer slice = dst.slice();
     slice.limit(n);
-    fs.read(version, at, slice);
+    fs.read(version, at, slice, scope());
     dst.position(dst.position() + n);
     return n;
   }

@@ -31,6 +31,17 @@ public interface ObjectStore extends Closeable {
    */
   void read(StoredObject version, long offset, ByteBuffer dst) throws IOException;
 
+  /**
+   * Bytes of {@code version} that its listing fetched along the way (a store whose listing is a
+   * ranged read of the object's end), as {@code {offset, bytes}}; null if none.
+   */
+  default Fetched fetchedWithListing(StoredObject version) {
+    return null;
+  }
+
+  /** Bytes {@code offset..offset+bytes.length-1} of an object version. */
+  record Fetched(long offset, byte[] bytes) {}
+
   @Override
   default void close() throws IOException {}
 }

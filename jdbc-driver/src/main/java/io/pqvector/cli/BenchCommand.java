@@ -7,6 +7,7 @@ import io.pqvector.ivf.IvfProbe;
 import io.pqvector.jdbc.ConnectionSettings;
 import io.pqvector.parquet.ParquetFiles;
 import io.pqvector.parquet.appendix.ParquetAppendix;
+import io.pqvector.storage.HttpObjectStore;
 import io.pqvector.vector.Metric;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -181,7 +182,8 @@ final class BenchCommand extends CliCommand {
 
     BenchWorkload workload = workload(file, metric, ids, dim);
     BenchMeasurement measurement = new BenchMeasurement(workload, bar, err());
-    String url = "jdbc:pqvector:" + file.getParent() + s3Settings;
+    String url = "jdbc:pqvector:" + (HttpObjectStore.isHttp(fileName) ? fileName : file.getParent())
+        + s3Settings;
     long cacheBytes = ConnectionSettings.parseBytes(cacheSize);
     BenchMeasurement.Results measured;
     BenchReport.Planning planning;

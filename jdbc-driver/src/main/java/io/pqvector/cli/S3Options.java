@@ -1,5 +1,6 @@
 package io.pqvector.cli;
 
+import io.pqvector.storage.HttpObjectStore;
 import io.pqvector.storage.s3.S3Tables;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -53,6 +54,11 @@ final class S3Options {
    * read-only file system of its folder, made with the settings {@code urlSuffix} carries.
    */
   static Path path(String location, String urlSuffix) throws IOException {
+    if (HttpObjectStore.isHttp(location)) {
+      Path root = HttpObjectStore.root(location, null);
+      return root.resolve(root.getFileSystem().provider().newDirectoryStream(root, p -> true)
+          .iterator().next().getFileName().toString());
+    }
     if (!S3Tables.isS3(location)) {
       return Paths.get(location).toAbsolutePath().normalize();
     }

@@ -94,7 +94,7 @@ public final class ConnectionSettings {
       canonical.put(known, e.getValue());
     }
     validate(canonical);
-    if (S3Tables.isS3(parts[0].trim())) {
+    if (ObjectStorage.isRemote(parts[0].trim())) {
       return new ConnectionSettings(null, parts[0].trim(), canonical);
     }
     Path dir = resolveDirectory(parts[0]);

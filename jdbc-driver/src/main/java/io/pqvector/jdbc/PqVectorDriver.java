@@ -4,7 +4,6 @@ import io.pqvector.calcite.search.SearchSettings;
 import io.pqvector.parquet.decode.DecodedPageCache;
 import io.pqvector.calcite.prepare.PqVectorPrepare;
 import io.pqvector.calcite.function.PqVectorTypeSystem;
-import io.pqvector.storage.s3.S3Tables;
 import java.sql.Connection;
 import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
@@ -141,7 +140,7 @@ public final class PqVectorDriver extends Driver {
         if (dir == null) {
           throw new SQLException("pqvector: connection has no directory", "08001");
         }
-        java.nio.file.Path root = S3Tables.isS3(dir) ? ObjectStorage.root(dir, p)
+        java.nio.file.Path root = ObjectStorage.isRemote(dir) ? ObjectStorage.root(dir, p)
             : java.nio.file.Paths.get(dir);
         try {
           SchemaPlus schema = c.getRootSchema().add(SCHEMA,

@@ -12,8 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A TCP proxy in front of the S3 server that can answer requests itself with 503 SlowDown, as a
- * throttling store does. One request per connection (it forwards with {@code Connection: close},
+ * A TCP proxy in front of the S3 (or HTTP) server that can answer requests itself with 503
+ * SlowDown, as a throttling store does, add latency, hold a ranged GET, cut its body short or
+ * reset the connection in the middle of it. One request per connection (it forwards with {@code Connection: close},
  * a header requests are not signed over), so it needs no parsing of responses.
  */
 final class FaultProxy implements AutoCloseable {
@@ -23,6 +24,26 @@ final class FaultProxy implements AutoCloseable {
   final AtomicInteger refuseNext = new AtomicInteger();
   final AtomicInteger refused = new AtomicInteger();
   final URI endpoint;
+
+  // Faults of ranged GETs (requests with a Range header), for reads rather than listings.
+  /** Added before every request is forwarded: a store far away. */
+  volatile int latencyMillis;
+  /** Ranged GETs still to be held this long before forwarding (a stuck store), unless the client gives up. */
+  final AtomicInteger holdNext = new AtomicInteger();
+  volatile int holdMillis = 30_000;
+  /** Held requests whose client closed the connection while waiting. */
+  final AtomicInteger abandoned = new AtomicInteger();
+  /** Ranged GETs still to be answered with half their body and then a closed connection. */
+  final AtomicInteger truncateNext = new AtomicInteger();
+  final AtomicInteger truncated = new AtomicInteger();
+  /** Ranged GETs still to be answered with part of their body and then a reset (RST). */
+  final AtomicInteger resetNext = new AtomicInteger();
+  final AtomicInteger resets = new AtomicInteger();
+  /** Start and end (nanoTime) of every forwarded request, to count sequential round trips. */
+  final java.util.List<long[]> timings = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+  /** The forwarded requests, as "start-end ms, request line, range". */
+  final java.util.List<String> log = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+  private final long born = System.nanoTime();
 
   FaultProxy(URI upstream) throws IOException {
     this.upstreamPort = upstream.getPort();
@@ -66,7 +87,15 @@ final class FaultProxy implements AutoCloseable {
       }
       forwarded.append("Connection: close\r\n\r\n");
       byte[] body = in.readNBytes((int) length);
+      long started = System.nanoTime();
       OutputStream toClient = client.getOutputStream();
+      boolean ranged = head.toLowerCase(java.util.Locale.ROOT).contains("\r\nrange:");
+      if (ranged && take(holdNext) && held(client)) {
+        return;
+      }
+      if (latencyMillis > 0) {
+        Thread.sleep(latencyMillis);
+      }
       if (refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         refused.incrementAndGet();
         byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
@@ -82,12 +111,110 @@ final class FaultProxy implements AutoCloseable {
         toUpstream.write(forwarded.toString().getBytes(StandardCharsets.ISO_8859_1));
         toUpstream.write(body);
         toUpstream.flush();
-        upstream.getInputStream().transferTo(toClient);
+        InputStream fromUpstream = upstream.getInputStream();
+        boolean truncate = ranged && take(truncateNext);
+        boolean reset = !truncate && ranged && take(resetNext);
+        if (truncate || reset) {
+          String responseHead = readHead(fromUpstream);
+          long bodyLength = 0;
+          for (String line : responseHead.split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+              bodyLength = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
+          }
+          toClient.write((responseHead + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+          toClient.write(fromUpstream.readNBytes((int) (bodyLength / 2)));
+          toClient.flush();
+          if (reset) {
+            resets.incrementAndGet();
+            client.setSoLinger(true, 0); // close sends RST
+          } else {
+            truncated.incrementAndGet();
+          }
+          return;
+        }
+        fromUpstream.transferTo(toClient);
         toClient.flush();
+        timings.add(new long[] {started, System.nanoTime()});
+        String range = head.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("range:"))
+            .findFirst().orElse("");
+        log.add(String.format(java.util.Locale.ROOT, "%d-%d ms %s %s", (started - born) / 1_000_000,
+            (System.nanoTime() - born) / 1_000_000, head.lines().findFirst().orElse("").replaceAll(" HTTP/1.1$", "")
+            .replaceAll("\\?.*", ""), range));
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (IOException e) {
       // the client went away; nothing to clean up beyond the sockets
     }
+  }
+
+  private static boolean take(AtomicInteger counter) {
+    return counter.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+  }
+
+  /** Holds the request for {@link #holdMillis}; true if the client closed the connection meanwhile. */
+  private boolean held(Socket client) throws IOException {
+    client.setSoTimeout(20);
+    long until = System.nanoTime() + holdMillis * 1_000_000L;
+    while (System.nanoTime() < until) {
+      try {
+        if (client.getInputStream().read() < 0) {
+          abandoned.incrementAndGet();
+          return true;
+        }
+      } catch (java.net.SocketTimeoutException e) {
+        // still waiting
+      } catch (IOException e) {
+        abandoned.incrementAndGet();
+        return true;
+      }
+    }
+    client.setSoTimeout(0);
+    return false;
+  }
+
+  /**
+   * The longest chain of forwarded requests each of which started after the one before it
+   * ended: the round trips a client waited for one after another.
+   */
+  int sequentialRoundTrips() {
+    java.util.List<long[]> all;
+    synchronized (timings) {
+      all = new java.util.ArrayList<>(timings);
+    }
+    all.sort((a, b) -> Long.compare(a[1], b[1]));
+    int[] chain = new int[all.size()];
+    int best = 0;
+    for (int i = 0; i < all.size(); i++) {
+      chain[i] = 1;
+      for (int j = 0; j < i; j++) {
+        if (all.get(j)[1] <= all.get(i)[0]) {
+          chain[i] = Math.max(chain[i], chain[j] + 1);
+        }
+      }
+      best = Math.max(best, chain[i]);
+    }
+    return best;
+  }
+
+  /** The most forwarded requests that were in flight at one moment. */
+  int maxConcurrent() {
+    java.util.List<long[]> all;
+    synchronized (timings) {
+      all = new java.util.ArrayList<>(timings);
+    }
+    int best = 0;
+    for (long[] t : all) {
+      int at = 0;
+      for (long[] u : all) {
+        if (u[0] <= t[0] && t[0] < u[1]) {
+          at++;
+        }
+      }
+      best = Math.max(best, at);
+    }
+    return best;
   }
 
   private static String readHead(InputStream in) throws IOException {

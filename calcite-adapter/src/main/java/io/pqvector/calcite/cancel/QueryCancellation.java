@@ -20,6 +20,11 @@ public final class QueryCancellation {
     return flag instanceof AtomicBoolean ? new QueryCancellation((AtomicBoolean) flag) : NEVER;
   }
 
+  /** The cancellation of the statement whose cancel flag is {@code flag}. */
+  public static QueryCancellation of(AtomicBoolean flag) {
+    return flag == null ? NEVER : new QueryCancellation(flag);
+  }
+
   public boolean isCancelled() {
     return flag.get();
   }

@@ -85,6 +85,39 @@ final class PageRows {
     return out.toArray(new PageRows[0]);
   }
 
+  /**
+   * Announces that {@code runs} of {@code file} are about to be read, so that an object in a store
+   * fetches them with a few parallel requests instead of one round trip per run.
+   */
+  static void prefetch(java.nio.file.Path file, PageRows[] runs) throws IOException {
+    if (!io.pqvector.storage.ObjectFileSystem.isObject(file) || runs.length < 2) {
+      return;
+    }
+    long[] offsets = new long[runs.length];
+    long[] lengths = new long[runs.length];
+    for (int i = 0; i < runs.length; i++) {
+      PageTable t = runs[i].table;
+      offsets[i] = t.headerOffset(runs[i].firstPage);
+      lengths[i] = t.headerOffset(runs[i].lastPage) + t.compressedSize(runs[i].lastPage) - offsets[i];
+    }
+    io.pqvector.storage.ObjectFileSystem.prefetch(file, offsets, lengths);
+  }
+
+  /** {@link #prefetch} for the pages of lists {@code lists[0..count-1]}. */
+  static void prefetchLists(java.nio.file.Path file, VectorColumn vectors, FileIndex index,
+      int[] lists, int count) throws IOException {
+    if (!io.pqvector.storage.ObjectFileSystem.isObject(file) || count < 2) {
+      return;
+    }
+    List<PageRows> runs = new ArrayList<>();
+    for (int i = 0; i < Math.min(count, lists.length); i++) {
+      int[] rows = index.listRows(lists[i]).clone();
+      Arrays.sort(rows);
+      runs.addAll(Arrays.asList(group(rows, vectors, index)));
+    }
+    prefetch(file, runs.toArray(new PageRows[0]));
+  }
+
   private static boolean backToBack(PageTable table, int from, int to) {
     for (int p = from; p < to; p++) {
       if (table.headerOffset(p) + table.compressedSize(p) != table.headerOffset(p + 1)) {

@@ -287,6 +287,7 @@ public final class VectorSearch {
     ranking.stats.listsProbed.addAndGet(candidates.listsProbed);
     long fileBase = (long) fileIndex << ROW_BITS;
     PageRows[] pages = PageRows.group(candidates.rows, vectors, index);
+    PageRows.prefetch(file, pages);
     boolean cached = spec.table.settings().cacheBytes() > 0;
     PageSource source = new PageSource(file, vectors, cached);
     // One top-k per worker, each scoring every workers-th page run. A probe of cached pages is
@@ -353,6 +354,7 @@ public final class VectorSearch {
     long passingCount = passing == null ? -1 : passing.cardinality();
     int[] order = IvfProbe.order(index, query);
     IvfProbe.Depth depth = depth(spec, index);
+    PageRows.prefetchLists(file, vectors, index, order, depth.lists(ranking.limit));
     while (true) {
       TopK top = ranking.newTopK();
       List<Long> nulls = new ArrayList<>();

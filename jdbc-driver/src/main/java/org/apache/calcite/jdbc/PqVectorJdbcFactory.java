@@ -1,7 +1,9 @@
 package org.apache.calcite.jdbc;
 
-import io.pqvector.calcite.search.QueryWarnings;
+import io.pqvector.calcite.cancel.QueryCancellation;
 import io.pqvector.calcite.prepare.SqlErrors;
+import io.pqvector.calcite.search.QueryWarnings;
+import io.pqvector.storage.ObjectRequests;
 import java.sql.Array;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
@@ -109,9 +111,14 @@ public class PqVectorJdbcFactory extends CalciteFactory {
     /** Client info (ApplicationName, ...) that tools and pools set; kept and returned, not used. */
     private final Properties clientInfo = new Properties();
 
+    /** Tables in object storage: each query reports its requests. */
+    private final boolean remote;
+
     Connection(Driver driver, AvaticaFactory factory, String url, Properties info,
         CalciteSchema rootSchema, JavaTypeFactory typeFactory) {
       super(driver, factory, url, info, rootSchema, typeFactory);
+      String location = info.getProperty("pqvector.directory", "");
+      remote = location.contains("://");
     }
 
     @Override public <T> Enumerable<T> enumerable(Meta.StatementHandle handle,
@@ -123,14 +130,26 @@ public class PqVectorJdbcFactory extends CalciteFactory {
         sink.clearQueryWarnings();
       }
       QueryWarnings.drain();
-      Enumerable<T> rows = super.enumerable(handle, signature, parameterValues);
+      // Requests to object storage: counted for the statement's warnings, stopped by its cancel.
+      java.util.concurrent.atomic.AtomicBoolean cancelFlag;
+      try {
+        cancelFlag = getCancelFlag(handle);
+      } catch (org.apache.calcite.avatica.NoSuchStatementException e) {
+        cancelFlag = null;
+      }
+      ObjectRequests requests = new ObjectRequests(QueryCancellation.of(cancelFlag)::check);
+      Enumerable<T> rows;
+      try (ObjectRequests.Entered in = requests.enter()) {
+        rows = super.enumerable(handle, signature, parameterValues);
+      }
       // Calcite applies maxRows only to a plain Statement (at prepare time); a
       // PreparedStatement's setMaxRows comes after preparing, so apply it here.
       long maxRows = statement == null ? 0 : statement.getLargeMaxRows();
       if (maxRows > 0) {
         rows = EnumerableDefaults.take(rows, maxRows);
       }
-      return sink == null ? rows : reportingWarnings(rows, sink);
+      return sink == null ? rows : reportingWarnings(rows, sink, requests,
+          remote && signature.statementType == Meta.StatementType.SELECT);
     }
 
     @Override public void setClientInfo(String name, String value) {
@@ -164,26 +183,47 @@ public class PqVectorJdbcFactory extends CalciteFactory {
     }
   }
 
-  /** Hands warnings raised while rows are produced (on this thread) to the statement. */
-  static <T> Enumerable<T> reportingWarnings(Enumerable<T> rows, WarningSink sink) {
+  /**
+   * Hands warnings raised while rows are produced (on this thread) to the statement; with
+   * {@code report}, the last one, once the rows are read, counts the query's object-storage requests.
+   */
+  static <T> Enumerable<T> reportingWarnings(Enumerable<T> rows, WarningSink sink,
+      ObjectRequests requests, boolean report) {
     return new AbstractEnumerable<T>() {
       @Override public Enumerator<T> enumerator() {
         Enumerator<T> e;
-        try {
+        try (ObjectRequests.Entered in = requests.enter()) {
           e = rows.enumerator();
         } finally {
           QueryWarnings.drain().forEach(sink::addQueryWarning);
         }
         return new Enumerator<T>() {
+          private boolean reported;
+
           @Override public T current() {
             return e.current();
           }
 
           @Override public boolean moveNext() {
-            try {
-              return e.moveNext();
+            boolean more = false;
+            try (ObjectRequests.Entered in = requests.enter()) {
+              more = e.moveNext();
+              return more;
             } finally {
               QueryWarnings.drain().forEach(sink::addQueryWarning);
+              if (!more) {
+                finish();
+              }
+            }
+          }
+
+          private void finish() {
+            if (!reported) {
+              reported = true;
+              requests.close();
+              if (report) {
+                sink.addQueryWarning(requests.summary());
+              }
             }
           }
 
@@ -192,7 +232,11 @@ public class PqVectorJdbcFactory extends CalciteFactory {
           }
 
           @Override public void close() {
-            e.close();
+            try {
+              e.close();
+            } finally {
+              finish();
+            }
           }
         };
       }

@@ -2,6 +2,8 @@ package io.pqvector.storage.s3;
 
 import io.pqvector.storage.ObjectChangedException;
 import io.pqvector.storage.ObjectStore;
+import io.pqvector.storage.RequestAbort;
+import io.pqvector.storage.RequestAbortedException;
 import io.pqvector.storage.StoredObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -87,12 +89,30 @@ public final class S3ObjectStore implements ObjectStore {
         .range("bytes=" + offset + "-" + (offset + n - 1))
         .ifMatch("\"" + version.tag() + "\"")
         .build();
-    try (ResponseInputStream<GetObjectResponse> in = client.getObject(request)) {
-      readFully(in, dst, object, offset);
-    } catch (SdkException e) {
-      throw translate(e, object, "reading");
+    int start = dst.position();
+    for (int attempt = 1; ; attempt++) {
+      try (ResponseInputStream<GetObjectResponse> in = client.getObject(request)) {
+        RequestAbort.onAbort(in::abort);
+        readFully(in, dst, object, offset);
+        return;
+      } catch (SdkException e) {
+        throw translate(e, object, "reading");
+      } catch (IOException e) {
+        // The body broke off (connection reset, cut short): the SDK retries only up to the
+        // response headers, so ask again here; what was read is dropped, never passed on.
+        if (RequestAbort.aborted()) {
+          throw new RequestAbortedException(object);
+        }
+        if (attempt == BODY_ATTEMPTS) {
+          throw new IOException(object + ": reading failed after " + attempt + " attempts: " + e.getMessage(), e);
+        }
+        dst.position(start);
+      }
     }
   }
+
+  /** Attempts at reading a ranged GET's body. */
+  private static final int BODY_ATTEMPTS = 3;
 
   private static void readFully(InputStream in, ByteBuffer dst, String object, long offset) throws IOException {
     byte[] chunk = new byte[(int) Math.min(dst.remaining(), 64 * 1024)];
@@ -124,6 +144,9 @@ public final class S3ObjectStore implements ObjectStore {
         return new ObjectChangedException(object);
       }
       return new IOException(object + ": " + doing + " failed (" + detail + "): " + s3.getMessage(), e);
+    }
+    if (RequestAbort.aborted()) {
+      return new RequestAbortedException(object);
     }
     if (e instanceof AbortedException || Thread.currentThread().isInterrupted()) {
       InterruptedIOException interrupted = new InterruptedIOException(object + ": " + doing + " was interrupted");

@@ -147,9 +147,10 @@ public final class S3Tables {
 
   static S3Client client(Map<String, String> s) {
     S3ClientBuilder b = S3Client.builder()
-        .httpClientBuilder(UrlConnectionHttpClient.builder()
+        // (a client passed in is not closed with the S3 client; this one holds nothing to close)
+        .httpClient(new AbortableHttpClient(UrlConnectionHttpClient.builder()
             .connectionTimeout(Duration.ofSeconds(10))
-            .socketTimeout(Duration.ofSeconds(30)))
+            .socketTimeout(Duration.ofSeconds(30)).build()))
         // A stuck request must not hold a query forever; the SDK retries throttling and 5xx
         // responses (standard retry mode, with backoff) inside this budget.
         .overrideConfiguration(c -> c.apiCallTimeout(Duration.ofMinutes(2))
