@@ -115,11 +115,13 @@ final class ServeCommand extends CliCommand {
       }
     }
     if (positionals.size() != 1) {
-      throw new UsageException("expected one directory: serve <dir-or-s3-url> [options]");
+      throw new UsageException("expected one directory: serve <dir, s3://bucket/prefix or http(s) URL of a file> [options]");
     }
     PqVectorServer.Options o = new PqVectorServer.Options();
     String location = positionals.get(0);
-    o.root = location.startsWith("s3://") ? location : Paths.get(location).toString();
+    boolean remote = location.startsWith("s3://") || location.startsWith("http://")
+        || location.startsWith("https://");
+    o.root = remote ? location : Paths.get(location).toString();
     o.host = host == null ? o.host : host;
     o.port = port == null ? o.port : port;
     try {
