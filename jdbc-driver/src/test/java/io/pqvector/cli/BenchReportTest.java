@@ -25,7 +25,7 @@ class BenchReportTest {
             1 << 19, 1 << 21, 1 << 30),
         EXACT, List.of(NPROBE), PLANNING,
         new BenchReport.Row("duckdb exact", null, Double.NaN, 30, 40, 0.4115, 0, 0), 0.95, 5,
-        "nprobe=5 is ...");
+        "nprobe=5 is ...", true);
     assertEquals("{\"rewrite\":{\"from\":\"/in.parquet\",\"seconds\":1.5},"
         + "\"file\":\"/f.parquet\",\"column\":\"embedding\",\"rows\":6000,\"dimension\":16,"
         + "\"metric\":\"l2\",\"k\":10,\"queries\":12,\"querySource\":\"12 vectors\",\"warmup\":-1,"
@@ -46,18 +46,20 @@ class BenchReportTest {
         + "\"duckdb\":{\"plan\":\"duckdb exact\",\"nprobe\":null,\"recall\":null,"
         + "\"medianMs\":30,\"p95Ms\":40,\"speedup\":0.4115,\"rowsScoredPerQuery\":0,"
         + "\"listsProbedPerQuery\":0},"
-        + "\"targetRecall\":0.95,\"recommendedNprobe\":5,\"recommendation\":\"nprobe=5 is ...\"}",
+        + "\"targetRecall\":0.95,\"recommendedNprobe\":5,\"recommendation\":\"nprobe=5 is ...\","
+        + "\"literal\":true}",
         report.json());
   }
 
   @Test void optionalSectionsAreLeftOutButANullRecommendationIsWritten() {
     BenchReport report = new BenchReport(null, "/f.parquet", "v", 10, 2, "cosine", 3, 1, "s", 2,
         "512m", 536870912, new BenchReport.Index(3, 2, 10, 100, 10, 3), null, EXACT, List.of(),
-        PLANNING, new BenchReport.DuckdbError("not on the classpath"), 0.99, null, "none");
+        PLANNING, new BenchReport.DuckdbError("not on the classpath"), 0.99, null, "none", false);
     String json = report.json();
     assertEquals(false, json.contains("\"rewrite\"") || json.contains("\"build\""), json);
     assertEquals(true, json.contains("\"results\":[],\"planning\":"), json);
     assertEquals(true, json.endsWith("\"duckdb\":{\"error\":\"not on the classpath\"},"
-        + "\"targetRecall\":0.99,\"recommendedNprobe\":null,\"recommendation\":\"none\"}"), json);
+        + "\"targetRecall\":0.99,\"recommendedNprobe\":null,\"recommendation\":\"none\","
+        + "\"literal\":false}"), json);
   }
 }

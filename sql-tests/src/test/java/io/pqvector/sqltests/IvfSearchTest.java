@@ -80,7 +80,11 @@ class IvfSearchTest {
   }
 
   @Test void defaultListsAndNprobeAreWhatTheDocumentationSays() {
-    assertEquals(IvfIndexBuilderLists.expected(ROWS), l2.lists());
+    // About sqrt(n) lists, then each list k-means made more than twice the mean size is split
+    // into lists of about the mean size: at most 2.5 times as many in all.
+    int expected = IvfIndexBuilderLists.expected(ROWS);
+    assertTrue(l2.lists() >= expected && l2.lists() <= expected * 5 / 2,
+        l2.lists() + " lists for " + expected);
     assertEquals(ROWS, l2.indexed());
     assertEquals(DIM, l2.dimension());
   }

@@ -3,10 +3,10 @@ package io.pqvector.calcite.prepare;
 import io.pqvector.calcite.function.VectorFunction;
 import java.math.BigDecimal;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Finds {@code ARRAY[<numbers>]} literals passed directly to a vector function, and the text of
@@ -196,13 +196,23 @@ final class VectorLiteralLifter {
         return null;
       }
       i = skipSpace(sql, i + 1);
-      List<String> numbers = new ArrayList<>();
+      float[] values = new float[64];
+      int count = 0;
       while (true) {
         int end = numberEnd(sql, i);
         if (end == i) {
           return null;
         }
-        numbers.add(sql.substring(i, end));
+        if (count == values.length) {
+          values = Arrays.copyOf(values, count * 2);
+        }
+        try {
+          // The nearest float to the decimal, as BigDecimal.floatValue() gives it (both round
+          // correctly), without a BigDecimal per number.
+          values[count++] = Float.parseFloat(sql.substring(i, end));
+        } catch (NumberFormatException e) {
+          return null; // e.g. "- 1.5": a sign apart from its digits, which Calcite reads itself
+        }
         i = skipSpace(sql, end);
         if (i < sql.length() && sql.charAt(i) == ',') {
           i = skipSpace(sql, i + 1);
@@ -213,14 +223,7 @@ final class VectorLiteralLifter {
         }
         return null;
       }
-      float[] values = new float[numbers.size()];
-      try {
-        for (int k = 0; k < values.length; k++) {
-          values[k] = new BigDecimal(numbers.get(k).toUpperCase(Locale.ROOT)).floatValue();
-        }
-      } catch (NumberFormatException e) {
-        return null;
-      }
+      values = Arrays.copyOf(values, count);
       return new Literal(values, i + 1);
     }
 

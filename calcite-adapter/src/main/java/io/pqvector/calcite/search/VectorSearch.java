@@ -361,7 +361,7 @@ public final class VectorSearch {
       IvfProbe.Probe probe = new IvfProbe.Probe(order.length, depth, ranking.limit,
           filter != null);
       long scored = 0;
-      int[] positions = new int[256];
+      int[] positions = new int[filter == null ? 0 : 256]; // rows of a list that pass
       boolean restart = false;
       int at;
       while ((at = probe.next()) >= 0) {
@@ -383,7 +383,7 @@ public final class VectorSearch {
           ranking.merge(exact, exactNulls);
           return true;
         }
-        if (positions.length < rows.length) {
+        if (filter != null && positions.length < rows.length) {
           positions = new int[Math.max(rows.length, positions.length * 2)];
         }
         int count = filter == null ? rows.length : filter.select(rows, rows.length, positions);
