@@ -60,13 +60,17 @@ final class FaultProxy implements AutoCloseable {
         if (lower.startsWith("content-length:")) {
           length = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
         }
-        if (!lower.startsWith("connection:")) {
+        if (!lower.startsWith("connection:") && !lower.startsWith("expect:")) {
           forwarded.append(line).append("\r\n");
         }
       }
       forwarded.append("Connection: close\r\n\r\n");
-      byte[] body = in.readNBytes((int) length);
       OutputStream toClient = client.getOutputStream();
+      continueIfExpected(head, toClient);
+      byte[] body = in.readNBytes((int) length);
+      if (injected(head, toClient)) {
+        return;
+      }
       if (refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         refused.incrementAndGet();
         byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
@@ -88,6 +92,54 @@ final class FaultProxy implements AutoCloseable {
     } catch (IOException e) {
       // the client went away; nothing to clean up beyond the sockets
     }
+  }
+
+  // Faults aimed at one kind of request (a writer's multipart upload), by its request line and headers.
+
+  /** Requests whose head matches are answered 503 SlowDown, every time (retries included). */
+  volatile java.util.function.Predicate<String> refuseMatching = head -> false;
+  private volatile java.util.function.Predicate<String> triggerMatching = head -> false;
+  private volatile Runnable trigger;
+
+  /** Runs {@code action} once, before forwarding the first request whose head matches. */
+  void beforeFirst(java.util.function.Predicate<String> matching, Runnable action) {
+    trigger = action;
+    triggerMatching = matching;
+  }
+
+  /**
+   * Uploads ask {@code Expect: 100-continue} (unsigned): answered here, since the body is read
+   * before anything is forwarded; otherwise the client waits seconds before sending it.
+   */
+  private static void continueIfExpected(String head, OutputStream toClient) throws IOException {
+    if (head.toLowerCase(java.util.Locale.ROOT).contains("\r\nexpect: 100-continue")) {
+      toClient.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      toClient.flush();
+    }
+  }
+
+  /** Applies the targeted faults; true when the request was answered here. */
+  private boolean injected(String head, OutputStream toClient) throws IOException {
+    Runnable action = trigger;
+    if (action != null && triggerMatching.test(head)) {
+      synchronized (this) {
+        if (trigger == action) {
+          trigger = null;
+          action.run();
+        }
+      }
+    }
+    if (!refuseMatching.test(head)) {
+      return false;
+    }
+    refused.incrementAndGet();
+    byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
+        + "<Message>Please reduce your request rate.</Message></Error>").getBytes(StandardCharsets.UTF_8);
+    toClient.write(("HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: "
+        + xml.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    toClient.write(xml);
+    toClient.flush();
+    return true;
   }
 
   private static String readHead(InputStream in) throws IOException {
