@@ -24,6 +24,7 @@ import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -155,11 +156,18 @@ public final class S3ObjectStore implements ObjectStore {
 
   /** The smallest part of a multipart upload other than the last (S3's limit). */
   static final long MIN_PART = 5L << 20;
-  /** Bytes one UploadPartCopy copies: well below S3's 5 GiB cap, so a copy fits a request timeout. */
-  static final long COPY_PART = 512L << 20;
+  /**
+   * Bytes one UploadPartCopy copies (more for objects above 10,000 of them): far below S3's
+   * 5 GiB cap, so that a copy, during which the store may send nothing, stays within the read
+   * timeout.
+   */
+  static final long COPY_PART = 128L << 20;
   /** Local files above this are uploaded in parts of this size (the AWS CLI's defaults). */
   static final long UPLOAD_PART = 8L << 20;
   private static final String PARQUET_TYPE = "application/vnd.apache.parquet";
+  /** A server-side copy of a part, or the completion of many, may take longer than a read. */
+  private static final java.util.function.Consumer<AwsRequestOverrideConfiguration.Builder> LONG_WRITE =
+      c -> c.apiCallAttemptTimeout(java.time.Duration.ofMinutes(5)).apiCallTimeout(java.time.Duration.ofMinutes(15));
 
   /**
    * The new version is assembled by the store: a multipart upload whose first parts copy
@@ -200,7 +208,7 @@ public final class S3ObjectStore implements ObjectStore {
         String newTag = client.putObject(put.build(), body(whole, length)).eTag();
         return new StoredObject(key, length, unquote(newTag), System.currentTimeMillis());
       } catch (SdkException e) {
-        throw translate(e, object, "writing");
+        throw translateReplace(e, object);
       }
     }
     String uploadId;
@@ -214,7 +222,8 @@ public final class S3ObjectStore implements ObjectStore {
     }
     try {
       List<CompletedPart> parts = new ArrayList<>();
-      int copies = (int) ((keep + COPY_PART - 1) / COPY_PART);
+      long copyPart = Math.max(COPY_PART, (keep + 9_998) / 9_999); // S3 allows 10,000 parts
+      int copies = (int) ((keep + copyPart - 1) / copyPart);
       long size = (keep + copies - 1) / copies;
       for (int i = 0; i < copies; i++) {
         long from = i * size;
@@ -222,7 +231,8 @@ public final class S3ObjectStore implements ObjectStore {
         int part = i + 1;
         UploadPartCopyResponse copied = client.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey(key)
             .destinationBucket(bucket).destinationKey(key).uploadId(uploadId).partNumber(part)
-            .copySourceRange("bytes=" + from + "-" + to).copySourceIfMatch(etag));
+            .copySourceRange("bytes=" + from + "-" + to).copySourceIfMatch(etag)
+            .overrideConfiguration(LONG_WRITE));
         parts.add(CompletedPart.builder().partNumber(part).eTag(copied.copyPartResult().eTag()).build());
       }
       int last = copies + 1;
@@ -232,16 +242,24 @@ public final class S3ObjectStore implements ObjectStore {
       checkUnchanged(version, object);
       CompleteMultipartUploadResponse done = client.completeMultipartUpload(
           CompleteMultipartUploadRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
-              .multipartUpload(m -> m.parts(parts)).ifMatch(etag).build());
+              .multipartUpload(m -> m.parts(parts)).ifMatch(etag).overrideConfiguration(LONG_WRITE).build());
       return new StoredObject(key, length, unquote(done.eTag()), System.currentTimeMillis());
     } catch (SdkException e) {
-      IOException failure = translate(e, object, "writing");
+      IOException failure = translateReplace(e, object);
       abort(key, uploadId, failure);
       throw failure;
     } catch (IOException | RuntimeException | Error e) {
       abort(key, uploadId, e);
       throw e;
     }
+  }
+
+  /** 412 (If-Match, copy-source-if-match) and 409 (a concurrent write, AWS) mean the object changed. */
+  private static IOException translateReplace(SdkException e, String object) {
+    if (e instanceof S3Exception s3 && s3.statusCode() == 409) {
+      return new ObjectChangedException(object);
+    }
+    return translate(e, object, "writing");
   }
 
   /**
