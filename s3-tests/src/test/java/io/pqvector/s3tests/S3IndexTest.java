@@ -182,9 +182,18 @@ class S3IndexTest {
       s3.upload(BUCKET, "folder/" + name, folder.resolve(name));
     }
     String hiddenTag = etag("folder/_staging.parquet");
+    // A connection open before the index exists (s3.refresh=0: it looks at the folder every query).
+    Connection before = DriverManager.getConnection("jdbc:pqvector:s3://" + BUCKET + "/folder", s3Properties());
+    String probe = S3TablesTest.topK("docs", S3TablesTest.queryVector(0.7), 10);
+    assertFalse(explain(before, probe).contains("IvfTopK("), "no index yet");
+    List<String> exact = S3TablesTest.rows(before, probe);
     Run r = cli(s3.endpoint.toString(), "index", "s3://" + BUCKET + "/folder/", "--column", "embedding",
         "--seed", "7", "--no-progress");
     assertEquals(0, r.code(), r.err() + r.out());
+    try (before) {
+      assertTrue(explain(before, probe).contains("IvfTopK("), "the open connection sees the indexed version");
+      assertEquals(exact.subList(0, 3), S3TablesTest.rows(before, probe).subList(0, 3));
+    }
     assertEquals(3, r.out().lines().filter(l -> l.startsWith("indexed s3://" + BUCKET + "/folder/")).count(), r.out());
     assertEquals(hiddenTag, etag("folder/_staging.parquet"), "a hidden object is not a table and is left alone");
 
