@@ -68,7 +68,7 @@ final class FaultProxy implements AutoCloseable {
       OutputStream toClient = client.getOutputStream();
       continueIfExpected(head, toClient);
       byte[] body = in.readNBytes((int) length);
-      if (injected(head, toClient)) {
+      if (injected(head, client)) {
         return;
       }
       if (refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
@@ -118,8 +118,20 @@ final class FaultProxy implements AutoCloseable {
     }
   }
 
-  /** Applies the targeted faults; true when the request was answered here. */
-  private boolean injected(String head, OutputStream toClient) throws IOException {
+  /** Requests whose head matches have their connection reset without an answer, while resetsLeft lasts. */
+  volatile java.util.function.Predicate<String> resetMatching = head -> false;
+  final AtomicInteger resetsLeft = new AtomicInteger();
+  final AtomicInteger resets = new AtomicInteger();
+
+  /** Applies the targeted faults; true when the request was answered (or cut off) here. */
+  private boolean injected(String head, Socket client) throws IOException {
+    OutputStream toClient = client.getOutputStream();
+    if (resetMatching.test(head) && resetsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      resets.incrementAndGet();
+      client.setSoLinger(true, 0); // close with RST: "connection reset" on the client
+      client.close();
+      return true;
+    }
     Runnable action = trigger;
     if (action != null && triggerMatching.test(head)) {
       synchronized (this) {

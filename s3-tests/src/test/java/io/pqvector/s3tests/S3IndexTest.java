@@ -372,6 +372,25 @@ class S3IndexTest {
     }
   }
 
+  /**
+   * Connections reset under the copy and under the payload's part are retried by the SDK (the
+   * part's body is sent again), and the object comes out as the local build makes it.
+   */
+  @Test
+  void resetConnectionsAreRetried() throws Exception {
+    s3.upload(BUCKET, "resets/big.parquet", big);
+    try (FaultProxy proxy = new FaultProxy(s3.endpoint)) {
+      proxy.resetMatching = head -> head.startsWith("PUT /" + BUCKET + "/resets/big.parquet?") && head.contains("uploadId=");
+      proxy.resetsLeft.set(2); // the copy's first attempt, then the payload part's first attempt
+      Run r = cli(proxy.endpoint.toString(), "index", "s3://" + BUCKET + "/resets/big.parquet", "--column",
+          "embedding", "--no-progress");
+      assertEquals(0, r.code(), r.err());
+      assertEquals(2, proxy.resets.get());
+    }
+    assertArrayEquals(Files.readAllBytes(indexedLocally(big, "big.parquet")), download("resets/big.parquet"));
+    assertEquals(List.of(), pendingUploads());
+  }
+
   /** {@code rewrite} from and to S3 gives exactly the bytes of a local rewrite of the same input. */
   @Test
   void rewriteWithEitherSideInS3() throws Exception {
