@@ -33,6 +33,9 @@ public interface ObjectStore extends Closeable {
    */
   void read(StoredObject version, long offset, ByteBuffer dst) throws IOException;
 
+  @Override
+  default void close() throws IOException {}
+
   /**
    * Replaces {@code version} by a new version of the same key: its bytes {@code [0, keep)}
    * followed by {@code tail}, only if the object still is {@code version}. On any failure the
@@ -55,7 +58,4 @@ public interface ObjectStore extends Closeable {
   default StoredObject upload(Path file, String key, boolean replace) throws IOException {
     throw new ReadOnlyFileSystemException();
   }
-
-  @Override
-  default void close() throws IOException {}
 }

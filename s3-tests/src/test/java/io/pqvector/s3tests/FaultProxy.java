@@ -65,12 +65,11 @@ final class FaultProxy implements AutoCloseable {
         }
       }
       forwarded.append("Connection: close\r\n\r\n");
-      OutputStream toClient = client.getOutputStream();
-      continueIfExpected(head, toClient);
-      byte[] body = in.readNBytes((int) length);
-      if (injected(head, client)) {
+      if (injected(head, length, client)) {
         return;
       }
+      byte[] body = in.readNBytes((int) length);
+      OutputStream toClient = client.getOutputStream();
       if (refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
         refused.incrementAndGet();
         byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
@@ -94,66 +93,6 @@ final class FaultProxy implements AutoCloseable {
     }
   }
 
-  // Faults aimed at one kind of request (a writer's multipart upload), by its request line and headers.
-
-  /** Requests whose head matches are answered 503 SlowDown, every time (retries included). */
-  volatile java.util.function.Predicate<String> refuseMatching = head -> false;
-  private volatile java.util.function.Predicate<String> triggerMatching = head -> false;
-  private volatile Runnable trigger;
-
-  /** Runs {@code action} once, before forwarding the first request whose head matches. */
-  void beforeFirst(java.util.function.Predicate<String> matching, Runnable action) {
-    trigger = action;
-    triggerMatching = matching;
-  }
-
-  /**
-   * Uploads ask {@code Expect: 100-continue} (unsigned): answered here, since the body is read
-   * before anything is forwarded; otherwise the client waits seconds before sending it.
-   */
-  private static void continueIfExpected(String head, OutputStream toClient) throws IOException {
-    if (head.toLowerCase(java.util.Locale.ROOT).contains("\r\nexpect: 100-continue")) {
-      toClient.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-      toClient.flush();
-    }
-  }
-
-  /** Requests whose head matches have their connection reset without an answer, while resetsLeft lasts. */
-  volatile java.util.function.Predicate<String> resetMatching = head -> false;
-  final AtomicInteger resetsLeft = new AtomicInteger();
-  final AtomicInteger resets = new AtomicInteger();
-
-  /** Applies the targeted faults; true when the request was answered (or cut off) here. */
-  private boolean injected(String head, Socket client) throws IOException {
-    OutputStream toClient = client.getOutputStream();
-    if (resetMatching.test(head) && resetsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-      resets.incrementAndGet();
-      client.setSoLinger(true, 0); // close with RST: "connection reset" on the client
-      client.close();
-      return true;
-    }
-    Runnable action = trigger;
-    if (action != null && triggerMatching.test(head)) {
-      synchronized (this) {
-        if (trigger == action) {
-          trigger = null;
-          action.run();
-        }
-      }
-    }
-    if (!refuseMatching.test(head)) {
-      return false;
-    }
-    refused.incrementAndGet();
-    byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
-        + "<Message>Please reduce your request rate.</Message></Error>").getBytes(StandardCharsets.UTF_8);
-    toClient.write(("HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: "
-        + xml.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-    toClient.write(xml);
-    toClient.flush();
-    return true;
-  }
-
   private static String readHead(InputStream in) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     int matched = 0;
@@ -173,5 +112,65 @@ final class FaultProxy implements AutoCloseable {
   @Override
   public void close() throws IOException {
     server.close();
+  }
+
+  // Faults aimed at one kind of request (a writer's multipart upload), by its request line and headers.
+
+  /** Requests whose head matches are answered 503 SlowDown, every time (retries included). */
+  volatile java.util.function.Predicate<String> refuseMatching = head -> false;
+  private volatile java.util.function.Predicate<String> triggerMatching = head -> false;
+  private volatile Runnable trigger;
+
+  /** Runs {@code action} once, before forwarding the first request whose head matches. */
+  void beforeFirst(java.util.function.Predicate<String> matching, Runnable action) {
+    trigger = action;
+    triggerMatching = matching;
+  }
+
+  /** Requests whose head matches have their connection reset without an answer, while matchingResetsLeft lasts. */
+  volatile java.util.function.Predicate<String> resetMatching = head -> false;
+  final AtomicInteger matchingResetsLeft = new AtomicInteger();
+  final AtomicInteger matchingResets = new AtomicInteger();
+
+  /**
+   * Answers {@code Expect: 100-continue} (uploads ask it; the header is not signed and not
+   * forwarded: the body is read before anything is forwarded, and without an answer the client
+   * waits seconds before sending it), then applies the faults aimed at matching requests. True
+   * when the request was answered (or cut off) here, its body read.
+   */
+  private boolean injected(String head, long length, Socket client) throws IOException {
+    OutputStream toClient = client.getOutputStream();
+    if (head.toLowerCase(java.util.Locale.ROOT).contains("\r\nexpect: 100-continue")) {
+      toClient.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      toClient.flush();
+    }
+    Runnable action = trigger;
+    if (action != null && triggerMatching.test(head)) {
+      synchronized (this) {
+        if (trigger == action) {
+          trigger = null;
+          action.run();
+        }
+      }
+    }
+    boolean reset = resetMatching.test(head) && matchingResetsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+    if (!reset && !refuseMatching.test(head)) {
+      return false;
+    }
+    client.getInputStream().readNBytes((int) length);
+    if (reset) {
+      matchingResets.incrementAndGet();
+      client.setSoLinger(true, 0); // close with RST: "connection reset" on the client
+      client.close();
+      return true;
+    }
+    refused.incrementAndGet();
+    byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
+        + "<Message>Please reduce your request rate.</Message></Error>").getBytes(StandardCharsets.UTF_8);
+    toClient.write(("HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: "
+        + xml.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    toClient.write(xml);
+    toClient.flush();
+    return true;
   }
 }

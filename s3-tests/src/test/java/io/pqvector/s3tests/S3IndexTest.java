@@ -381,11 +381,11 @@ class S3IndexTest {
     s3.upload(BUCKET, "resets/big.parquet", big);
     try (FaultProxy proxy = new FaultProxy(s3.endpoint)) {
       proxy.resetMatching = head -> head.startsWith("PUT /" + BUCKET + "/resets/big.parquet?") && head.contains("uploadId=");
-      proxy.resetsLeft.set(2); // the copy's first attempt, then the payload part's first attempt
+      proxy.matchingResetsLeft.set(2); // the copy's first attempt, then the payload part's first attempt
       Run r = cli(proxy.endpoint.toString(), "index", "s3://" + BUCKET + "/resets/big.parquet", "--column",
           "embedding", "--no-progress");
       assertEquals(0, r.code(), r.err());
-      assertEquals(2, proxy.resets.get());
+      assertEquals(2, proxy.matchingResets.get());
     }
     assertArrayEquals(Files.readAllBytes(indexedLocally(big, "big.parquet")), download("resets/big.parquet"));
     assertEquals(List.of(), pendingUploads());
