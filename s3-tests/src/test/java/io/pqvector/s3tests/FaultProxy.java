@@ -65,7 +65,7 @@ final class FaultProxy implements AutoCloseable {
         }
       }
       forwarded.append("Connection: close\r\n\r\n");
-      if (injected(head, length, client)) {
+      if (injected(head, forwarded.toString(), length, client)) {
         return;
       }
       byte[] body = in.readNBytes((int) length);
@@ -127,6 +127,11 @@ final class FaultProxy implements AutoCloseable {
     triggerMatching = matching;
   }
 
+  /** Requests whose head matches are forwarded, their answers then lost (connection reset), while responsesToLose lasts. */
+  volatile java.util.function.Predicate<String> loseResponseMatching = head -> false;
+  final AtomicInteger responsesToLose = new AtomicInteger();
+  final AtomicInteger lostResponses = new AtomicInteger();
+
   /** Requests whose head matches have their connection reset without an answer, while matchingResetsLeft lasts. */
   volatile java.util.function.Predicate<String> resetMatching = head -> false;
   final AtomicInteger matchingResetsLeft = new AtomicInteger();
@@ -138,7 +143,7 @@ final class FaultProxy implements AutoCloseable {
    * waits seconds before sending it), then applies the faults aimed at matching requests. True
    * when the request was answered (or cut off) here, its body read.
    */
-  private boolean injected(String head, long length, Socket client) throws IOException {
+  private boolean injected(String head, String forwarded, long length, Socket client) throws IOException {
     OutputStream toClient = client.getOutputStream();
     if (head.toLowerCase(java.util.Locale.ROOT).contains("\r\nexpect: 100-continue")) {
       toClient.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
@@ -152,6 +157,19 @@ final class FaultProxy implements AutoCloseable {
           action.run();
         }
       }
+    }
+    if (loseResponseMatching.test(head) && responsesToLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      byte[] body = client.getInputStream().readNBytes((int) length);
+      try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
+        upstream.getOutputStream().write(forwarded.getBytes(StandardCharsets.ISO_8859_1));
+        upstream.getOutputStream().write(body);
+        upstream.getOutputStream().flush();
+        upstream.getInputStream().readAllBytes(); // done upstream; the answer never reaches the client
+      }
+      lostResponses.incrementAndGet();
+      client.setSoLinger(true, 0);
+      client.close();
+      return true;
     }
     boolean reset = resetMatching.test(head) && matchingResetsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
     if (!reset && !refuseMatching.test(head)) {

@@ -391,6 +391,26 @@ class S3IndexTest {
     assertEquals(List.of(), pendingUploads());
   }
 
+  /**
+   * The store completes the upload but its answer is lost: the SDK's retry is refused (the upload
+   * is gone), and the command finds the object is the version it meant to write.
+   */
+  @Test
+  void aLostCompletionAnswerIsRecognised() throws Exception {
+    s3.upload(BUCKET, "lost/big.parquet", big);
+    try (FaultProxy proxy = new FaultProxy(s3.endpoint)) {
+      proxy.loseResponseMatching = head -> head.startsWith("POST /" + BUCKET + "/lost/big.parquet?")
+          && head.contains("uploadId=");
+      proxy.responsesToLose.set(1);
+      Run r = cli(proxy.endpoint.toString(), "index", "s3://" + BUCKET + "/lost/big.parquet", "--column",
+          "embedding", "--no-progress");
+      assertEquals(0, r.code(), r.err());
+      assertEquals(1, proxy.lostResponses.get());
+    }
+    assertArrayEquals(Files.readAllBytes(indexedLocally(big, "big.parquet")), download("lost/big.parquet"));
+    assertEquals(List.of(), pendingUploads());
+  }
+
   /** {@code rewrite} from and to S3 gives exactly the bytes of a local rewrite of the same input. */
   @Test
   void rewriteWithEitherSideInS3() throws Exception {

@@ -240,9 +240,20 @@ public final class S3ObjectStore implements ObjectStore {
           body(tail, length - keep)).eTag();
       parts.add(CompletedPart.builder().partNumber(last).eTag(tailTag).build());
       checkUnchanged(version, object);
-      CompleteMultipartUploadResponse done = client.completeMultipartUpload(
-          CompleteMultipartUploadRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
-              .multipartUpload(m -> m.parts(parts)).ifMatch(etag).overrideConfiguration(LONG_WRITE).build());
+      CompleteMultipartUploadResponse done;
+      try {
+        done = client.completeMultipartUpload(
+            CompleteMultipartUploadRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
+                .multipartUpload(m -> m.parts(parts)).ifMatch(etag).overrideConfiguration(LONG_WRITE).build());
+      } catch (SdkException e) {
+        // A completion whose response was lost is retried by the SDK and then refused (the upload
+        // is gone, or the object no longer has the old ETag): the object may be ours already.
+        StoredObject landed = landed(version, keep, tail, length);
+        if (landed != null) {
+          return landed;
+        }
+        throw e;
+      }
       return new StoredObject(key, length, unquote(done.eTag()), System.currentTimeMillis());
     } catch (SdkException e) {
       IOException failure = translateReplace(e, object);
@@ -325,6 +336,32 @@ public final class S3ObjectStore implements ObjectStore {
     } catch (IOException | RuntimeException | Error e) {
       abort(key, uploadId, e);
       throw e;
+    }
+  }
+
+  /**
+   * The object's current version if it is the one this write meant to make (another version of
+   * the new length whose bytes from {@code keep} on are {@code tail}: payload and footer, which
+   * name the data they index); else null.
+   */
+  private StoredObject landed(StoredObject version, long keep, List<byte[]> tail, long length) {
+    try {
+      StoredObject now = stat(version.key());
+      if (now.length() != length || now.tag().equals(version.tag())) {
+        return null;
+      }
+      ByteBuffer got = ByteBuffer.allocate(Math.toIntExact(length - keep));
+      read(now, keep, got);
+      got.flip();
+      for (byte[] piece : tail) {
+        if (!got.slice().limit(piece.length).equals(ByteBuffer.wrap(piece))) {
+          return null;
+        }
+        got.position(got.position() + piece.length);
+      }
+      return now;
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
   }
 
