@@ -208,6 +208,10 @@ public final class S3ObjectStore implements ObjectStore {
         String newTag = client.putObject(put.build(), body(whole, length)).eTag();
         return new StoredObject(key, length, unquote(newTag), System.currentTimeMillis());
       } catch (SdkException e) {
+        StoredObject landed = landed(version, keep, tail, length); // an answer lost, as below
+        if (landed != null) {
+          return landed;
+        }
         throw translateReplace(e, object);
       }
     }
