@@ -110,25 +110,51 @@ public final class IvfIndexBuilder {
     checkWritable();
     ParquetAppendix.recover(file);
     long sizeBefore = Files.size(file);
+    BuiltIndex built = buildIndex(start);
+    options.progress().update("writing", 0, 1);
+    ParquetAppendix.write(file, built.footerKey(), built.payload());
+    options.progress().update("writing", 1, 1);
+    return report(built, sizeBefore, Files.size(file));
+  }
+
+  /**
+   * An index built but not written: {@code payload} belongs under the footer key {@code footerKey}
+   * (see {@link ParquetAppendix}).
+   */
+  public record BuiltIndex(String footerKey, byte[] payload, Trained trained, long startNanos) {
+  }
+
+  /**
+   * Builds the index of the file, only reading it: for files that cannot be changed in place
+   * (objects in a store), whose writer stores the payload itself (e.g. as
+   * {@link ParquetAppendix#plan} says). {@link #build()} is this, then the write.
+   */
+  public BuiltIndex buildIndex() throws IndexBuildException, IOException {
+    options.requireColumn();
+    return buildIndex(System.nanoTime());
+  }
+
+  private BuiltIndex buildIndex(long start) throws IndexBuildException, IOException {
     try (VectorColumn vectors = open()) {
       Trained t = train(vectors);
-      long rowCount = t.rowCount();
-      int[][] invertedLists = t.invertedLists();
       String column = options.column();
       IvfIndexHeader header = new IvfIndexHeader(column, options.metric().id(), t.dim(),
-          t.lists(), rowCount, t.indexed(),
+          t.lists(), t.rowCount(), t.indexed(),
           DataFingerprint.of(ParquetFiles.readFooter(file), column), options.seed(),
           options.iterations());
-      byte[] payload = IvfIndexWriter.write(header, t.centroids(), invertedLists,
+      byte[] payload = IvfIndexWriter.write(header, t.centroids(), t.invertedLists(),
           storedPageLocations(vectors), t.curve());
-      options.progress().update("writing", 0, 1);
-      ParquetAppendix.write(file, IvfIndexFormat.footerKey(column), payload);
-      options.progress().update("writing", 1, 1);
-      return new BuildReport(file, column, options.metric(), rowCount, t.indexed(), t.lists(),
-          t.dim(), t.iterations(), t.trainingRows(), t.trainSeconds(),
-          (System.nanoTime() - start) / 1e9,
-          sizeBefore, Files.size(file), payload.length, t.calibration());
+      return new BuiltIndex(IvfIndexFormat.footerKey(column), payload, t, start);
     }
+  }
+
+  /** The report of a build whose payload was written, the file growing from {@code bytesBefore} to {@code bytesAfter}. */
+  public BuildReport report(BuiltIndex built, long bytesBefore, long bytesAfter) {
+    Trained t = built.trained();
+    return new BuildReport(file, options.column(), options.metric(), t.rowCount(), t.indexed(),
+        t.lists(), t.dim(), t.iterations(), t.trainingRows(), t.trainSeconds(),
+        (System.nanoTime() - built.startNanos()) / 1e9, bytesBefore, bytesAfter,
+        built.payload().length, t.calibration());
   }
 
   /**

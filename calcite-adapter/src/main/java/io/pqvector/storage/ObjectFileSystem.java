@@ -136,6 +136,30 @@ public final class ObjectFileSystem extends FileSystem {
     return bytesRead.get();
   }
 
+  /**
+   * The listed version of the object at {@code path} (a path of this file system): what every
+   * read through the path reads, until the folder is listed again.
+   *
+   * @throws IOException when there is no object at {@code path} (a folder or nothing)
+   */
+  public StoredObject version(Path path) throws IOException {
+    if (!(path instanceof ObjectPath p) || p.getFileSystem() != this) {
+      throw new java.nio.file.ProviderMismatchException(path + " is not in " + store.name());
+    }
+    ObjectAttributes a = attributes((ObjectPath) p.toAbsolutePath().normalize());
+    if (!a.isRegularFile()) {
+      throw new IOException(path + " is a folder, not an object");
+    }
+    return a.object();
+  }
+
+  /** Lists the folder now, e.g. after this process wrote an object in it. */
+  public void refresh() throws IOException {
+    synchronized (this) {
+      relist();
+    }
+  }
+
   /** Lists the folder again if the last listing is older than the refresh interval. */
   void refreshIfStale() throws IOException {
     Listing l = listing;

@@ -3,6 +3,8 @@ package io.pqvector.storage;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.nio.file.ReadOnlyFileSystemException;
 import java.util.List;
 
 /**
@@ -44,4 +46,27 @@ public interface ObjectStore extends Closeable {
 
   @Override
   default void close() throws IOException {}
+
+  /**
+   * Replaces {@code version} by a new version of the same key: its bytes {@code [0, keep)}
+   * followed by {@code tail}, only if the object still is {@code version}. On any failure the
+   * object stays as it was. Returns the new version.
+   *
+   * @throws ObjectChangedException when the object is no longer {@code version} (nothing written)
+   * @throws ReadOnlyFileSystemException when the store cannot write
+   */
+  default StoredObject replaceTail(StoredObject version, long keep, List<byte[]> tail) throws IOException {
+    throw new ReadOnlyFileSystemException();
+  }
+
+  /**
+   * Stores the local {@code file} as the object {@code key}, replacing an existing object only
+   * when {@code replace}; on failure nothing is stored. Returns the new version.
+   *
+   * @throws java.nio.file.FileAlreadyExistsException when the object exists and not {@code replace}
+   * @throws ReadOnlyFileSystemException when the store cannot write
+   */
+  default StoredObject upload(Path file, String key, boolean replace) throws IOException {
+    throw new ReadOnlyFileSystemException();
+  }
 }

@@ -4,6 +4,8 @@ import io.pqvector.format.RecallCurve;
 import io.pqvector.ivf.BuildReport;
 import io.pqvector.ivf.IndexBuildException;
 import io.pqvector.ivf.IvfIndexBuilder;
+import io.pqvector.storage.ObjectChangedException;
+import io.pqvector.storage.s3.S3Tables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,13 +18,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code index <file-or-dir> --column <name> ...}: builds an IVF index inside each Parquet file. */
+/**
+ * {@code index <file-or-dir> --column <name> ...}: builds an IVF index inside each Parquet file;
+ * {@code index s3://bucket/key.parquet} or {@code s3://bucket/prefix/} does it for objects
+ * ({@link ObjectIndexing}).
+ */
 @Command(name = "index", description = "build an IVF index inside each Parquet file")
 final class IndexCommand extends CliCommand {
-  @Parameters(paramLabel = "<file-or-dir>", description = "a Parquet file, or a directory of them")
+  @Parameters(paramLabel = "<file-or-dir>",
+      description = "a Parquet file, or a directory of them; or s3://bucket/key.parquet, s3://bucket/prefix/")
   String target;
 
   @Mixin IndexOptions indexOptions;
+
+  @Mixin S3Options s3;
 
   IndexCommand(Streams streams) {
     super(streams);
@@ -34,6 +43,9 @@ final class IndexCommand extends CliCommand {
 
   @Override public Integer call() throws Exception {
     indexOptions.training("", err()); // checks the options before any file is read
+    if (S3Tables.isS3(target)) {
+      return indexObjects();
+    }
     List<Path> files = parquetFiles(Paths.get(target));
     int failures = 0;
     for (Path file : files) {
@@ -44,6 +56,42 @@ final class IndexCommand extends CliCommand {
         out().println(summary(r));
       } catch (IndexBuildException e) {
         err().println("pqvector index: " + e.getMessage());
+        failures++;
+      }
+    }
+    return failures == 0 ? 0 : 1;
+  }
+
+  private int indexObjects() throws Exception {
+    String location = target;
+    if (location.indexOf('/', S3Tables.SCHEME.length()) < 0) {
+      location += "/"; // s3://bucket: the whole bucket
+    }
+    Path named = S3Options.path(location, s3.urlSuffix());
+    List<Path> objects;
+    if (Files.isRegularFile(named)) {
+      objects = List.of(named);
+    } else if (Files.isDirectory(named)) {
+      objects = ObjectIndexing.tableObjects(named);
+      if (objects.isEmpty()) {
+        throw new UsageException("no Parquet objects under " + target);
+      }
+    } else {
+      throw new UsageException("no such object or folder: " + target);
+    }
+    int failures = 0;
+    for (Path object : objects) {
+      try {
+        out().println(summary(ObjectIndexing.index(object,
+            indexOptions.training(object.getFileName().toString(), err()))));
+      } catch (ObjectChangedException e) {
+        err().println("pqvector index: " + object + " changed after it was read (another writer"
+            + " replaced or deleted it); nothing was written; run index again");
+        failures++;
+      } catch (IndexBuildException | java.io.IOException e) {
+        String message = String.valueOf(e.getMessage());
+        err().println("pqvector index: "
+            + (message.contains(object.toString()) ? message : object + ": " + message));
         failures++;
       }
     }

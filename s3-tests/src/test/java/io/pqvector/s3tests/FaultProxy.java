@@ -81,11 +81,14 @@ final class FaultProxy implements AutoCloseable {
         if (lower.startsWith("content-length:")) {
           length = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
         }
-        if (!lower.startsWith("connection:")) {
+        if (!lower.startsWith("connection:") && !lower.startsWith("expect:")) {
           forwarded.append(line).append("\r\n");
         }
       }
       forwarded.append("Connection: close\r\n\r\n");
+      if (injected(head, forwarded.toString(), length, client)) {
+        return;
+      }
       byte[] body = in.readNBytes((int) length);
       long started = System.nanoTime();
       OutputStream toClient = client.getOutputStream();
@@ -236,5 +239,83 @@ final class FaultProxy implements AutoCloseable {
   @Override
   public void close() throws IOException {
     server.close();
+  }
+
+  // Faults aimed at one kind of request (a writer's multipart upload), by its request line and headers.
+
+  /** Requests whose head matches are answered 503 SlowDown, every time (retries included). */
+  volatile java.util.function.Predicate<String> refuseMatching = head -> false;
+  private volatile java.util.function.Predicate<String> triggerMatching = head -> false;
+  private volatile Runnable trigger;
+
+  /** Runs {@code action} once, before forwarding the first request whose head matches. */
+  void beforeFirst(java.util.function.Predicate<String> matching, Runnable action) {
+    trigger = action;
+    triggerMatching = matching;
+  }
+
+  /** Requests whose head matches are forwarded, their answers then lost (connection reset), while responsesToLose lasts. */
+  volatile java.util.function.Predicate<String> loseResponseMatching = head -> false;
+  final AtomicInteger responsesToLose = new AtomicInteger();
+  final AtomicInteger lostResponses = new AtomicInteger();
+
+  /** Requests whose head matches have their connection reset without an answer, while matchingResetsLeft lasts. */
+  volatile java.util.function.Predicate<String> resetMatching = head -> false;
+  final AtomicInteger matchingResetsLeft = new AtomicInteger();
+  final AtomicInteger matchingResets = new AtomicInteger();
+
+  /**
+   * Answers {@code Expect: 100-continue} (uploads ask it; the header is not signed and not
+   * forwarded: the body is read before anything is forwarded, and without an answer the client
+   * waits seconds before sending it), then applies the faults aimed at matching requests. True
+   * when the request was answered (or cut off) here, its body read.
+   */
+  private boolean injected(String head, String forwarded, long length, Socket client) throws IOException {
+    OutputStream toClient = client.getOutputStream();
+    if (head.toLowerCase(java.util.Locale.ROOT).contains("\r\nexpect: 100-continue")) {
+      toClient.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      toClient.flush();
+    }
+    Runnable action = trigger;
+    if (action != null && triggerMatching.test(head)) {
+      synchronized (this) {
+        if (trigger == action) {
+          trigger = null;
+          action.run();
+        }
+      }
+    }
+    if (loseResponseMatching.test(head) && responsesToLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      byte[] body = client.getInputStream().readNBytes((int) length);
+      try (Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort)) {
+        upstream.getOutputStream().write(forwarded.getBytes(StandardCharsets.ISO_8859_1));
+        upstream.getOutputStream().write(body);
+        upstream.getOutputStream().flush();
+        upstream.getInputStream().readAllBytes(); // done upstream; the answer never reaches the client
+      }
+      lostResponses.incrementAndGet();
+      client.setSoLinger(true, 0);
+      client.close();
+      return true;
+    }
+    boolean reset = resetMatching.test(head) && matchingResetsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+    if (!reset && !refuseMatching.test(head)) {
+      return false;
+    }
+    client.getInputStream().readNBytes((int) length);
+    if (reset) {
+      matchingResets.incrementAndGet();
+      client.setSoLinger(true, 0); // close with RST: "connection reset" on the client
+      client.close();
+      return true;
+    }
+    refused.incrementAndGet();
+    byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code>"
+        + "<Message>Please reduce your request rate.</Message></Error>").getBytes(StandardCharsets.UTF_8);
+    toClient.write(("HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: "
+        + xml.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    toClient.write(xml);
+    toClient.flush();
+    return true;
   }
 }

@@ -42,6 +42,7 @@ public final class RequestCounter implements ExecutionInterceptor {
     }
     var r = context.httpRequest();
     LOG.add(r.method() + " " + r.encodedPath() + r.firstMatchingHeader("Range").map(h -> " " + h).orElse("")
-        + (r.encodedQueryParameters().map(q -> q.contains("list-type") ? " (list)" : "").orElse("")));
+        + (r.encodedQueryParameters().map(q -> q.contains("list-type") ? " (list)" : "").orElse(""))
+        + r.firstMatchingHeader("x-amz-copy-source-range").map(h -> " copy " + h).orElse(""));
   }
 }

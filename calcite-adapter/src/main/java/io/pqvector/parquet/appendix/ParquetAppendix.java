@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.Lock;
 import java.util.zip.CRC32C;
@@ -93,6 +94,39 @@ public final class ParquetAppendix {
       return payload;
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * What {@link #write} would make of {@code file}, computed by reading it only: the file's first
+   * {@link NewTail#keep} bytes followed by {@link NewTail#pieces}. For files that cannot be
+   * changed in place (objects in a store), whose writer puts the new version together itself;
+   * {@link #write} applies exactly this plan to a local file (write at {@code keep}, then
+   * truncate), so both give the same bytes.
+   */
+  public static NewTail plan(Path file, String key, byte[] payload) throws IOException {
+    checkKey(key);
+    Objects.requireNonNull(payload, "payload");
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      AppendixLayout layout = AppendixLayout.of(file, ParquetTail.read(channel, file));
+      TailPlanner.Plan plan = new TailPlanner(channel, layout).plan(key, payload);
+      return new NewTail(plan.position(), List.copyOf(plan.pieces()));
+    }
+  }
+
+  /**
+   * A file's next version: its bytes {@code [0, keep)} unchanged (data pages, earlier footers and
+   * payloads still referenced), then {@code pieces} back to back (payloads, the new footer, its
+   * length and "PAR1").
+   */
+  public record NewTail(long keep, List<byte[]> pieces) {
+    /** Length of the new version. */
+    public long length() {
+      long n = keep;
+      for (byte[] p : pieces) {
+        n += p.length;
+      }
+      return n;
     }
   }
 

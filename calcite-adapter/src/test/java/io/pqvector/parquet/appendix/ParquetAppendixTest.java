@@ -64,6 +64,41 @@ class ParquetAppendixTest {
     return file.length - 8L - footerLength;
   }
 
+  /**
+   * {@link ParquetAppendix#plan} (what an object store's writer assembles) gives exactly the bytes
+   * {@link ParquetAppendix#write} leaves in a file: a first write (appended after the original
+   * footer), a larger one (appended again), a smaller one (into dead space, the file truncated),
+   * a second key; the planned file is only read.
+   */
+  @Test
+  void planGivesTheBytesWriteLeaves() throws IOException {
+    Path written = copy();
+    Path planned = dir.resolve("planned.parquet");
+    Files.copy(template, planned);
+    String[] keys = {KEY, KEY, KEY, "pqvector.other"};
+    int[] sizes = {20_000, 30_000, 8_000, 5_000};
+    boolean truncated = false;
+    for (int i = 0; i < keys.length; i++) {
+      byte[] payload = payload(sizes[i], i);
+      byte[] before = Files.readAllBytes(planned);
+      ParquetAppendix.NewTail next = ParquetAppendix.plan(planned, keys[i], payload);
+      assertArrayEquals(before, Files.readAllBytes(planned), "planning only reads");
+      ParquetAppendix.write(written, keys[i], payload);
+      java.io.ByteArrayOutputStream assembled = new java.io.ByteArrayOutputStream();
+      assembled.write(before, 0, Math.toIntExact(next.keep()));
+      for (byte[] piece : next.pieces()) {
+        assembled.write(piece);
+      }
+      assertEquals(next.length(), assembled.size());
+      assertArrayEquals(Files.readAllBytes(written), assembled.toByteArray(), "write " + i);
+      truncated |= next.keep() < before.length;
+      Files.write(planned, assembled.toByteArray());
+    }
+    assertTrue(truncated, "one write went into dead space below the old tail");
+    assertEquals(rows, SampleParquet.rows(planned));
+    assertArrayEquals(payload(8_000, 2), ParquetAppendix.read(planned, KEY));
+  }
+
   @Test
   void writeKeepsEveryRowAndTheFooterAndReadsThePayloadBack() throws IOException {
     Path file = copy();
