@@ -185,6 +185,8 @@ public final class S3ObjectStore implements ObjectStore {
    * timeout.
    */
   static final long COPY_PART = 128L << 20;
+  /** Lowers {@link #COPY_PART} (never below {@link #MIN_PART}), so tests can copy in several parts. */
+  static final String COPY_PART_PROPERTY = "pqvector.s3.copyPartBytes";
   /** Local files above this are uploaded in parts of this size (the AWS CLI's defaults). */
   static final long UPLOAD_PART = 8L << 20;
   private static final String PARQUET_TYPE = "application/vnd.apache.parquet";
@@ -249,12 +251,14 @@ public final class S3ObjectStore implements ObjectStore {
     }
     try {
       List<CompletedPart> parts = new ArrayList<>();
-      long copyPart = Math.max(COPY_PART, (keep + 9_998) / 9_999); // S3 allows 10,000 parts
-      int copies = (int) ((keep + copyPart - 1) / copyPart);
-      long size = (keep + copies - 1) / copies;
+      // Parts of copyPart bytes, the last copy taking the rest (at least copyPart too), so no
+      // part but the tail is below S3's minimum; S3 allows 10,000 parts.
+      long copyPart = Math.max(Math.max(MIN_PART, Long.getLong(COPY_PART_PROPERTY, COPY_PART)),
+          (keep + 9_998) / 9_999);
+      int copies = (int) Math.max(1, keep / copyPart);
       for (int i = 0; i < copies; i++) {
-        long from = i * size;
-        long to = Math.min(keep, from + size) - 1;
+        long from = i * copyPart;
+        long to = (i == copies - 1 ? keep : from + copyPart) - 1;
         int part = i + 1;
         UploadPartCopyResponse copied = client.uploadPartCopy(b -> b.sourceBucket(bucket).sourceKey(key)
             .destinationBucket(bucket).destinationKey(key).uploadId(uploadId).partNumber(part)
