@@ -1,38 +1,71 @@
 package io.pqvector.cache;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Policy;
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
+import com.google.common.cache.RemovalNotification;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToLongFunction;
 
 /**
- * Values derived from files (decoded pages, column values, filter bitmaps), kept in memory and
- * bounded by their bytes: Caffeine's size-weighted eviction, with a capacity that only grows (the
- * largest any connection asked for). Each key is loaded once however many threads ask at the same
- * time, and outside the cache's locks, so a loader may itself use this or another cache.
+ * Values derived from files (decoded pages, column values, filter bitmaps, verified indexes),
+ * kept in memory and bounded by their bytes, least recently used first out, with a capacity that
+ * only grows (the largest any connection asked for). Each key is loaded once however many
+ * threads ask at the same time, and outside the cache's locks, so a loader may itself use this
+ * or another cache.
  *
- * <p>Bound: once a load completes the cache holds at most its capacity; while values are being
- * inserted it may exceed it by those values until the insert's eviction has run.
+ * <p>Guava's LRU cache, one segment (one global order), not Caffeine's: Caffeine admits a new
+ * entry only if it has been asked for more often than the entry it would evict, so while the cache
+ * is full of earlier hot entries a file's newly decoded column could be refused on query after
+ * query and decoded again each time (a cost that follows the file, not the query). Guava cannot
+ * resize, so a larger capacity copies the entries into a new cache (rare: connections open).
+ *
+ * <p>Bound: once a load completes the cache holds at most its capacity.
  */
 public final class ByteBoundedCache<K, V> {
-  private final Cache<K, V> values;
-  private final Policy.Eviction<K, V> eviction;
+  private final ToLongFunction<V> bytes;
+  private volatile Store<K, V> store;
   /** Loads under way: the first asker loads, the others wait for its result. */
   private final ConcurrentHashMap<K, CompletableFuture<V>> loading = new ConcurrentHashMap<>();
+  /** Hits and misses of the stores this cache replaced when it grew. */
+  private final AtomicLong pastHits = new AtomicLong();
+  private final AtomicLong pastMisses = new AtomicLong();
+
+  /** One Guava cache of a fixed capacity, and the bytes it holds. */
+  private static final class Store<K, V> {
+    final long capacity;
+    final Cache<K, V> values;
+    final AtomicLong used = new AtomicLong();
+
+    Store(long capacity, ToLongFunction<V> bytes) {
+      this.capacity = capacity;
+      this.values = CacheBuilder.newBuilder()
+          .concurrencyLevel(1) // one segment: one LRU order over the whole capacity
+          .maximumWeight(capacity)
+          .weigher((K k, V v) -> weight(bytes, v))
+          .removalListener((RemovalNotification<K, V> n) ->
+              used.addAndGet(-weight(bytes, n.getValue())))
+          .recordStats()
+          .build();
+    }
+
+    void put(K key, V value, ToLongFunction<V> bytes) {
+      used.addAndGet(weight(bytes, value));
+      values.put(key, value); // a replaced or evicted value is subtracted by the listener
+    }
+  }
+
+  private static <V> int weight(ToLongFunction<V> bytes, V v) {
+    return v == null ? 0 : (int) Math.min(Integer.MAX_VALUE, bytes.applyAsLong(v));
+  }
 
   /** @param bytes what a value holds in memory, roughly */
   public ByteBoundedCache(ToLongFunction<V> bytes) {
-    this.values = Caffeine.newBuilder()
-        .maximumWeight(0)
-        .weigher((K k, V v) -> (int) Math.min(Integer.MAX_VALUE, bytes.applyAsLong(v)))
-        .executor(Runnable::run) // evict on the inserting thread, not later in a pool
-        .recordStats()
-        .build();
-    this.eviction = values.policy().eviction().orElseThrow();
+    this.bytes = bytes;
+    this.store = new Store<>(0, bytes);
   }
 
   /** Computes a value to keep. */
@@ -43,47 +76,52 @@ public final class ByteBoundedCache<K, V> {
 
   /**
    * Raises the capacity to at least {@code bytes} (connections only ever ask for more). Queries
-   * call this on every search, so the usual case (already large enough) takes no lock: under 8
-   * concurrent connections the monitor here was the one contended lock (1.4 s blocked in 12 s).
+   * call this on every search, so the usual case (already large enough) takes no lock.
    */
   public void ensureCapacity(long bytes) {
-    if (bytes <= eviction.getMaximum()) {
+    if (bytes <= store.capacity) {
       return;
     }
     synchronized (this) {
-      if (bytes > eviction.getMaximum()) {
-        eviction.setMaximum(bytes);
+      Store<K, V> old = store;
+      if (bytes > old.capacity) {
+        Store<K, V> bigger = new Store<>(bytes, this.bytes);
+        old.values.asMap().forEach((k, v) -> bigger.put(k, v, this.bytes));
+        pastHits.addAndGet(old.values.stats().hitCount());
+        pastMisses.addAndGet(old.values.stats().missCount());
+        store = bigger;
       }
     }
   }
 
   public long capacity() {
-    return eviction.getMaximum();
+    return store.capacity;
   }
 
   /** Bytes held, after pending evictions have run. */
   public long usedBytes() {
-    values.cleanUp();
-    return eviction.weightedSize().orElse(0);
+    Store<K, V> s = store;
+    s.values.cleanUp();
+    return s.used.get();
   }
 
   public long hits() {
-    return values.stats().hitCount();
+    return pastHits.get() + store.values.stats().hitCount();
   }
 
   public long misses() {
-    return values.stats().missCount();
+    return pastMisses.get() + store.values.stats().missCount();
   }
 
   /** Empties the cache (tests and benchmarks measure cold runs this way). */
   public void clear() {
-    values.invalidateAll();
-    values.cleanUp();
+    store.values.invalidateAll();
+    store.values.cleanUp();
   }
 
-  /** The kept value, or null. */
+  /** The kept value, or null (counted neither as a hit nor as a miss). */
   public V peek(K key) {
-    return values.policy().getIfPresentQuietly(key);
+    return store.values.asMap().get(key);
   }
 
   /**
@@ -91,7 +129,7 @@ public final class ByteBoundedCache<K, V> {
    * waits for that load; if it fails (say, its query was cancelled) the thread loads for itself.
    */
   public V get(K key, Loader<V> loader) throws IOException {
-    V hit = values.getIfPresent(key);
+    V hit = store.values.getIfPresent(key);
     if (hit != null) {
       return hit;
     }
@@ -106,10 +144,10 @@ public final class ByteBoundedCache<K, V> {
         }
       }
       try {
-        V value = values.policy().getIfPresentQuietly(key); // loaded while we looked
+        V value = peek(key); // loaded while we looked
         if (value == null) {
           value = loader.load();
-          values.put(key, value);
+          store.put(key, value, bytes);
         }
         mine.complete(value);
         return value;
