@@ -41,10 +41,10 @@ import org.apache.calcite.schema.SchemaPlus;
  */
 final class PlanCache {
   /**
-   * Plans kept for the whole JVM; the least recently used go first. Guava's LRU cache here, not
-   * Caffeine like the data caches: Caffeine's admission policy may drop a plan the moment it is
-   * made when the cache is full of older plans, and the next query of the same shape, usually
-   * right after, would plan again.
+   * Plans kept for the whole JVM; the least recently used go first. Guava's LRU cache, as for the
+   * data caches ({@link io.pqvector.cache.ByteBoundedCache}): Caffeine's admission policy may drop
+   * a plan the moment it is made when the cache is full of older plans, and the next query of the
+   * same shape, usually right after, would plan again.
    */
   static final int CAPACITY = 512;
 
