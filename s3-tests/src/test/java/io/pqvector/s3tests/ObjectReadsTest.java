@@ -21,6 +21,7 @@ import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.Executors;
@@ -173,37 +174,13 @@ class ObjectReadsTest {
   @Test
   void serveAnHttpFile() throws Exception {
     String name = fresh("indexed");
-    ProcessBuilder pb = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-        System.getProperty("pqvector.jar"), "serve", httpUrl(name), "--port", "0");
-    pb.redirectErrorStream(true);
-    Process server = pb.start();
-    try {
-      java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(
-          server.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
-      String url = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-        try {
-          return out.readLine();
-        } catch (java.io.IOException e) {
-          return null;
-        }
-      }).get(120, java.util.concurrent.TimeUnit.SECONDS);
-      assertTrue(url != null && url.startsWith("jdbc:avatica:remote:url=http://127.0.0.1:"),
-          "serve prints its client URL first, got: " + url);
-      Thread pump = new Thread(() -> out.lines().forEach(l -> { }), "serve-output");
-      pump.setDaemon(true);
-      pump.start();
-      try (Connection remote = DriverManager.getConnection(url)) {
-        for (double shift : new double[] {0.0, 0.9}) {
-          List<String> expected = localRows(topK("indexed", shift, 10), "");
-          assertEquals(10, expected.size());
-          assertEquals(expected, rows(remote, topK(name, shift, 10)), "shift " + shift);
-        }
+    try (JarServer server = new JarServer(Map.of(), httpUrl(name), "--port", "0");
+        Connection remote = DriverManager.getConnection(server.url)) {
+      for (double shift : new double[] {0.0, 0.9}) {
+        List<String> expected = localRows(topK("indexed", shift, 10), "");
+        assertEquals(10, expected.size());
+        assertEquals(expected, rows(remote, topK(name, shift, 10)), "shift " + shift);
       }
-    } finally {
-      server.destroy();
-      assertTrue(server.waitFor(60, java.util.concurrent.TimeUnit.SECONDS),
-          "serve stops on SIGTERM");
     }
   }
 

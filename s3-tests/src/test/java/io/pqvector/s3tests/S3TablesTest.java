@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
@@ -336,42 +337,19 @@ class S3TablesTest {
    */
   @Test
   void serveAnS3Folder() throws Exception {
-    Path jar = Path.of(System.getProperty("pqvector.jar"));
-    ProcessBuilder pb = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-        "serve", "s3://" + BUCKET + "/tables", "--port", "0",
-        "--s3-endpoint", s3.endpoint.toString(), "--s3-region", "us-east-1");
-    pb.environment().put("AWS_ACCESS_KEY_ID", S3Server.ACCESS_KEY);
-    pb.environment().put("AWS_SECRET_ACCESS_KEY", S3Server.SECRET_KEY);
-    pb.redirectErrorStream(true);
-    Process server = pb.start();
-    try {
-      java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(
-          server.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
-      String url = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-        try {
-          return out.readLine();
-        } catch (java.io.IOException e) {
-          return null;
-        }
-      }).get(120, java.util.concurrent.TimeUnit.SECONDS);
-      assertTrue(url != null && url.startsWith("jdbc:avatica:remote:url=http://127.0.0.1:"),
-          "serve prints its client URL first, got: " + url);
-      Thread pump = new Thread(() -> out.lines().forEach(l -> { }), "serve-output");
-      pump.setDaemon(true);
-      pump.start();
-      try (Connection remote = DriverManager.getConnection(url);
-          Connection embedded = s3Connection("tables", null)) {
-        for (String sql : List.of("SELECT count(*) FROM parts",
-            topK("indexed", queryVector(0.3), 10), topK("laid", queryVector(1.7), 10))) {
-          List<String> expected = rows(embedded, sql);
-          assertFalse(expected.isEmpty(), sql);
-          assertEquals(expected, rows(remote, sql), sql);
-        }
+    try (JarServer server = new JarServer(
+            Map.of("AWS_ACCESS_KEY_ID", S3Server.ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY", S3Server.SECRET_KEY),
+            "s3://" + BUCKET + "/tables", "--port", "0",
+            "--s3-endpoint", s3.endpoint.toString(), "--s3-region", "us-east-1");
+        Connection remote = DriverManager.getConnection(server.url);
+        Connection embedded = s3Connection("tables", null)) {
+      for (String sql : List.of("SELECT count(*) FROM parts",
+          topK("indexed", queryVector(0.3), 10), topK("laid", queryVector(1.7), 10))) {
+        List<String> expected = rows(embedded, sql);
+        assertFalse(expected.isEmpty(), sql);
+        assertEquals(expected, rows(remote, sql), sql);
       }
-    } finally {
-      server.destroy();
-      assertTrue(server.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "serve stops on SIGTERM");
     }
   }
 
