@@ -1,6 +1,7 @@
 package io.pqvector.calcite.search;
 
-
+import com.google.common.cache.Cache;
+import com.google.common.cache.CacheBuilder;
 import io.pqvector.calcite.rows.FileErrors;
 import io.pqvector.calcite.rows.ParquetRowReader;
 import io.pqvector.calcite.cancel.QueryCancellation;
@@ -19,8 +20,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import io.pqvector.parquet.ParquetFiles;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import java.util.stream.IntStream;
@@ -547,12 +546,16 @@ public final class VectorSearch {
         + ", row " + row + ")");
   }
 
-  /** Footers by file version, so opening a vector column per query does not parse one again. */
-  private static final Map<FileVersion, ParquetMetadata> FOOTERS = new ConcurrentHashMap<>();
+  /**
+   * Footers by file version, so opening a vector column per query does not parse one again; the
+   * least recently used go first.
+   */
+  private static final Cache<FileVersion, ParquetMetadata> FOOTERS =
+      CacheBuilder.newBuilder().maximumSize(256).build();
 
   private static VectorColumn openColumn(Path file, String column) throws IOException {
     FileVersion version = FileVersion.of(file);
-    ParquetMetadata footer = FOOTERS.get(version);
+    ParquetMetadata footer = FOOTERS.getIfPresent(version);
     if (footer == null) {
       try {
         footer = ParquetFiles.readFooter(file);
@@ -561,9 +564,6 @@ public final class VectorSearch {
       }
       if (!FileVersion.of(file).equals(version)) {
         return VectorColumn.open(file, column);
-      }
-      if (FOOTERS.size() >= 256) {
-        FOOTERS.clear();
       }
       FOOTERS.put(version, footer);
     }
