@@ -211,6 +211,15 @@ public final class IvfProbe {
       }
     }
 
+    /**
+     * Lists that probing will read at least, counting the one {@link #next()} just gave: those
+     * still needed if every one holds a passing row. A caller that prepares lists ahead of
+     * reading them (reads their filter columns in one pass) prepares this many.
+     */
+    public int atLeastMore() {
+      return Math.min(lists - probed + 1, Math.max(1, nprobe - useful));
+    }
+
     /** Counts a list's rows as listed without reporting on them (probing ends there). */
     void listed(int rows) {
       listed += rows;

@@ -10,6 +10,7 @@ public final class SearchStats {
   final AtomicLong exactFiles = new AtomicLong();
   final AtomicLong listsProbed = new AtomicLong();
   final AtomicLong rowsScored = new AtomicLong();
+  final AtomicLong rowsFiltered = new AtomicLong();
   private final List<String> fallbacks = new ArrayList<>();
 
   synchronized void exactFallback(String message) {
@@ -38,8 +39,16 @@ public final class SearchStats {
     return rowsScored.get();
   }
 
+  /**
+   * Rows on which the WHERE clause was evaluated (a row twice if two steps evaluated it; a bitmap
+   * kept from an earlier query counts nothing).
+   */
+  public long rowsFiltered() {
+    return rowsFiltered.get();
+  }
+
   @Override public String toString() {
     return "indexedFiles=" + indexedFiles + " exactFiles=" + exactFiles + " listsProbed="
-        + listsProbed + " rowsScored=" + rowsScored;
+        + listsProbed + " rowsScored=" + rowsScored + " rowsFiltered=" + rowsFiltered;
   }
 }

@@ -155,7 +155,8 @@ public final class VectorSearch {
     long fileBase = (long) fileIndex << ROW_BITS;
     if (!hasColumn(spec, file, column)) {
       // Every vector of this file is NULL: its rows can only fill the tail of a short result.
-      BitSet passing = filter == null ? null : passingRows(spec, file, filter, cancel);
+      BitSet passing = filter == null ? null
+          : passingRows(spec, file, filter, cancel, ranking.stats);
       List<Long> nulls = new ArrayList<>();
       long rows = spec.table.footer(file).getBlocks().stream().mapToLong(b -> b.getRowCount()).sum();
       for (long r = 0; r < rows && nulls.size() < ranking.limit; r++) {
@@ -177,8 +178,15 @@ public final class VectorSearch {
                 cancel, ranking)) {
               return;
             }
+          } else if (filter != null && !cached
+              && ProbedRowFilter.applies(spec.table.footer(file), filterColumnNames(spec))) {
+            if (rankByProbedRows(spec, fileIndex, file, vectors, index, query, filter, cancel,
+                ranking)) {
+              return;
+            }
           } else {
-            passing = filter == null ? null : passingRows(spec, file, filter, cancel);
+            passing = filter == null ? null
+                : passingRows(spec, file, filter, cancel, ranking.stats);
             if (rankWithIndex(spec, fileIndex, file, vectors, index, column, query, passing,
                 cancel, ranking)) {
               return;
@@ -187,7 +195,7 @@ public final class VectorSearch {
         }
       }
       if (filter != null && passing == null) {
-        passing = passingRows(spec, file, filter, cancel);
+        passing = passingRows(spec, file, filter, cancel, ranking.stats);
       }
       BitSet filtered = passing;
       ranking.stats.exactFiles.incrementAndGet();
@@ -386,9 +394,12 @@ public final class VectorSearch {
           positions = new int[Math.max(rows.length, positions.length * 2)];
         }
         int count = filter == null ? rows.length : filter.select(rows, rows.length, positions);
+        if (filter != null && passing == null) {
+          ranking.stats.rowsFiltered.addAndGet(rows.length);
+        }
         if (passing == null && filter != null && filters.selective(probe.listed() + rows.length,
             probe.passed() + count)) {
-          passing = filters.bitmap(filter);
+          passing = filters.bitmap(filter, ranking.stats);
           passingCount = passing.cardinality();
           filter = CandidateFilter.of(passing);
           restart = true;
@@ -427,7 +438,7 @@ public final class VectorSearch {
           return false;
         }
         // Passing rows outside every list (NULL vectors) are found only by an exact pass.
-        BitSet all = passing != null ? passing : filters.bitmap(filter);
+        BitSet all = passing != null ? passing : filters.bitmap(filter, ranking.stats);
         if (scored < all.cardinality()) {
           return false;
         }
@@ -437,6 +448,92 @@ public final class VectorSearch {
       ranking.merge(top, nulls);
       return true;
     }
+  }
+
+  /**
+   * Searches one file through its IVF index with a WHERE clause and the cache off, where the file
+   * has offset indexes on the filter columns: probes lists as {@link #rankByLists} does, one at a
+   * time by the same rule, but reads the filter columns for the rows of several lists at once
+   * (as many as probing will read at least), from the pages that hold them, and then scores the
+   * rows that passed. When the lists read suggest the filter is selective enough for scoring the
+   * passing rows to pay, it evaluates the filter on the whole file after all and searches with
+   * that bitmap ({@link #rankWithIndex}). Returns false when the file must be searched exactly.
+   */
+  private static boolean rankByProbedRows(SearchSpec spec, int fileIndex, Path file,
+      VectorColumn vectors, FileIndex index, float[] query, Predicate1<Object[]> predicate,
+      QueryCancellation cancel, Ranking ranking) throws IOException {
+    String column = vectors.column();
+    long fileRows = vectors.rowCount();
+    ProbedRowFilter filter = new ProbedRowFilter(file, filterColumnNames(spec), predicate);
+    int[] order = IvfProbe.order(index, query);
+    IvfProbe.Probe probe = new IvfProbe.Probe(order.length, depth(spec, index), ranking.limit,
+        true);
+    int[] candidates = new int[256];
+    int count = 0;
+    int evaluatedTo = 0; // lists order[0..evaluatedTo) have had the filter evaluated
+    int at;
+    while ((at = probe.next()) >= 0) {
+      cancel.check();
+      if (at >= evaluatedTo) {
+        int[][] lists = new int[probe.atLeastMore()][];
+        for (int i = 0; i < lists.length; i++) {
+          lists[i] = index.listRows(order[at + i]);
+          ranking.stats.rowsFiltered.addAndGet(lists[i].length);
+        }
+        filter.evaluate(lists);
+        evaluatedTo = at + lists.length;
+      }
+      int[] rows = index.listRows(order[at]);
+      if (count + rows.length > candidates.length) {
+        candidates = Arrays.copyOf(candidates, Math.max(2 * candidates.length,
+            count + rows.length));
+      }
+      int before = count;
+      for (int row : rows) {
+        if (filter.passes(row)) {
+          candidates[count++] = row;
+        }
+      }
+      if (selective(fileRows, probe.listed() + rows.length, probe.passed() + count - before)) {
+        BitSet passing = passingRows(spec, file, predicate, cancel, ranking.stats);
+        return rankWithIndex(spec, fileIndex, file, vectors, index, column, query, passing,
+            cancel, ranking);
+      }
+      probe.done(rows.length, count - before);
+    }
+    ranking.stats.listsProbed.addAndGet(probe.probed());
+    int[] scored = Arrays.copyOf(candidates, count);
+    Arrays.sort(scored);
+    TopK top = ranking.newTopK();
+    List<Long> nulls = new ArrayList<>();
+    scoreRows(spec, scored, vectors, index, new PageSource(file, vectors, false),
+        (long) fileIndex << ROW_BITS, query, file, column, top, nulls, cancel);
+    if (probe.exhausted() && top.size() < ranking.limit
+        && count < passingRows(spec, file, predicate, cancel, ranking.stats).cardinality()) {
+      return false; // passing rows outside every list (NULL vectors): only an exact pass has them
+    }
+    ranking.stats.indexedFiles.incrementAndGet();
+    ranking.stats.rowsScored.addAndGet(count);
+    ranking.merge(top, nulls);
+    return true;
+  }
+
+  /**
+   * Whether, judging by the rows listed so far and how many passed, fewer rows of the file pass
+   * than twice what the lists read so far hold: then a bitmap of the file pays, as scoring the
+   * passing rows may soon be cheaper than reading further lists.
+   */
+  private static boolean selective(long fileRows, long listed, long passed) {
+    double expected = (double) fileRows * (passed + 1) / (listed + 1);
+    return expected <= 2.0 * listed;
+  }
+
+  private static String[] filterColumnNames(SearchSpec spec) {
+    String[] names = new String[spec.filterColumns.length];
+    for (int i = 0; i < names.length; i++) {
+      names[i] = spec.table.columnNames().get(spec.filterColumns[i]);
+    }
+    return names;
   }
 
   /** Scores the given rows (ascending) from their pages. */
@@ -489,19 +586,15 @@ public final class VectorSearch {
       return CandidateFilter.of(predicate, columns, repeatable);
     }
 
-    /**
-     * Whether, judging by the rows listed so far and how many passed, fewer rows of the file
-     * pass than twice what the lists read so far hold: then the bitmap pays, as scoring the
-     * passing rows may soon be cheaper than reading further lists.
-     */
+    /** {@link VectorSearch#selective} for this file. */
     boolean selective(long listed, long passed) {
-      double expected = (double) fileRows * (passed + 1) / (listed + 1);
-      return expected <= 2.0 * listed;
+      return VectorSearch.selective(fileRows, listed, passed);
     }
 
     /** The rows of the file that pass, evaluated with {@code filter}, and kept. */
-    BitSet bitmap(CandidateFilter filter) throws IOException {
+    BitSet bitmap(CandidateFilter filter, SearchStats stats) throws IOException {
       SearchCache.Loader<BitSet> evaluate = () -> {
+        stats.rowsFiltered.addAndGet(fileRows);
         BitSet out = new BitSet((int) fileRows);
         for (int r = 0; r < fileRows; r++) {
           if (filter.passes(r)) {
@@ -576,11 +669,10 @@ public final class VectorSearch {
 
   /** Rows of {@code file} for which the WHERE clause is true, read from its columns only. */
   private static BitSet passingRows(SearchSpec spec, Path file, Predicate1<Object[]> filter,
-      QueryCancellation cancel) {
-    String[] names = new String[spec.filterColumns.length];
-    for (int i = 0; i < names.length; i++) {
-      names[i] = spec.table.columnNames().get(spec.filterColumns[i]);
-    }
+      QueryCancellation cancel, SearchStats stats) {
+    String[] names = filterColumnNames(spec);
+    stats.rowsFiltered.addAndGet(spec.table.footer(file).getBlocks().stream()
+        .mapToLong(BlockMetaData::getRowCount).sum());
     BitSet passing = new BitSet();
     try {
       if (spec.table.settings().cacheBytes() > 0) {
