@@ -455,7 +455,8 @@ public final class VectorSearch {
    * has offset indexes on the filter columns: probes lists as {@link #rankByLists} does, one at a
    * time by the same rule, but reads the filter columns for the rows of several lists at once
    * (as many as probing will read at least), from the pages that hold them, and then scores the
-   * rows that passed. When the lists read suggest the filter is selective enough for scoring the
+   * rows that passed. That pays where each list's rows lie together ({@link #compact}); where
+   * they are spread over the file it evaluates the filter on the whole file in one pass. When the lists read suggest the filter is selective enough for scoring the
    * passing rows to pay, it evaluates the filter on the whole file after all and searches with
    * that bitmap ({@link #rankWithIndex}). Returns false when the file must be searched exactly.
    */
@@ -475,10 +476,29 @@ public final class VectorSearch {
     while ((at = probe.next()) >= 0) {
       cancel.check();
       if (at >= evaluatedTo) {
-        int[][] lists = new int[probe.atLeastMore()][];
+        int ahead = probe.atLeastMore();
+        if (at > 0 && probe.passed() < ranking.limit) {
+          // Short of k passing rows: as many lists as the pass rate so far says k needs.
+          double rowsNeeded = (double) (ranking.limit - probe.passed()) * probe.listed()
+              / Math.max(1, probe.passed());
+          double rowsPerList = (double) probe.listed() / at;
+          ahead = (int) Math.min(order.length - at,
+              Math.max(ahead, Math.ceil(rowsNeeded / Math.max(1, rowsPerList))));
+        }
+        int[][] lists = new int[ahead][];
         for (int i = 0; i < lists.length; i++) {
           lists[i] = index.listRows(order[at + i]);
-          ranking.stats.rowsFiltered.addAndGet(lists[i].length);
+        }
+        if (at == 0 && !compact(lists)) {
+          // Each list's rows are spread over the file (indexed in place): reading them by row
+          // reads about every page of the filter columns, once per batch of lists, so one pass
+          // over the file is cheaper.
+          BitSet passing = passingRows(spec, file, predicate, cancel, ranking.stats);
+          return rankWithIndex(spec, fileIndex, file, vectors, index, column, query, passing,
+              cancel, ranking);
+        }
+        for (int[] rows : lists) {
+          ranking.stats.rowsFiltered.addAndGet(rows.length);
         }
         filter.evaluate(lists);
         evaluatedTo = at + lists.length;
@@ -516,6 +536,30 @@ public final class VectorSearch {
     ranking.stats.rowsScored.addAndGet(count);
     ranking.merge(top, nulls);
     return true;
+  }
+
+  /**
+   * Whether the lists' rows lie together in the file, each list's within a range at most four
+   * times its size (as {@code rewrite} lays them out, or data written in cluster order), so
+   * that reading them by row reads few pages.
+   */
+  private static boolean compact(int[][] lists) {
+    long rows = 0;
+    long span = 0;
+    for (int[] list : lists) {
+      if (list.length == 0) {
+        continue;
+      }
+      int min = Integer.MAX_VALUE;
+      int max = Integer.MIN_VALUE;
+      for (int row : list) {
+        min = Math.min(min, row);
+        max = Math.max(max, row);
+      }
+      rows += list.length;
+      span += (long) max - min + 1;
+    }
+    return span <= 4 * rows;
   }
 
   /**
