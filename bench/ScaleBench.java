@@ -1,6 +1,7 @@
 import io.pqvector.cli.DemoDataset;
 import io.pqvector.ivf.BuildReport;
 import io.pqvector.ivf.IvfIndexBuilder;
+import io.pqvector.rewrite.SearchLayoutRewriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -29,7 +30,8 @@ import java.util.concurrent.Future;
  * query at a fixed nprobe, unfiltered and with two filters; the literal-vector query; recall@10
  * against the exact answer; the vectors each query scored; 8 connections at once (throughput and
  * p99). Arguments: {@code --rows 100000,1000000 --dim 128 --nprobe 8 --queries 200
- * --dir bench/work/scale --seconds 20 --heap-note} (all optional).
+ * --dir bench/work/scale --seconds 20 --cache-size 4g --layout in-place|rewrite} (all optional;
+ * {@code --layout rewrite} measures a {@code rewrite} copy of each table instead).
  */
 public class ScaleBench {
   static final String[] FILTERS = {"", "WHERE lang = 'de'", "WHERE lang = 'de' AND \"year\" > 2015"};
@@ -41,10 +43,13 @@ public class ScaleBench {
     int queries = Integer.parseInt(arg(args, "--queries", "200"));
     int seconds = Integer.parseInt(arg(args, "--seconds", "20"));
     String extra = arg(args, "--properties", "");
+    String cacheSize = arg(args, "--cache-size", "4g");
+    boolean rewrite = arg(args, "--layout", "in-place").equals("rewrite");
     Path root = Paths.get(arg(args, "--dir", "bench/work/scale")).toAbsolutePath();
     System.out.printf(Locale.ROOT, "# ScaleBench: dim %d, nprobe %d, %d queries, %d cores, heap %d MB,"
-        + " extra properties '%s'%n", dim, nprobe, queries,
-        Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, extra);
+        + " cacheSize %s, %s, extra properties '%s'%n", dim, nprobe, queries,
+        Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+        cacheSize, rewrite ? "rewrite copy" : "indexed in place", extra);
     System.out.println("| rows | lists | build s | filter | median ms | p99 ms | recall@10 |"
         + " vectors scored | literal median ms (prepared, same loop) | first pass median ms |");
     System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
@@ -65,7 +70,22 @@ public class ScaleBench {
       } else {
         lists = -1;
       }
-      String url = "jdbc:pqvector:" + dir + ";cacheSize=4g;nprobe=" + nprobe + extra;
+      if (rewrite) {
+        Path copy = root.resolve(rows + "x" + dim + "-rewrite");
+        if (!Files.exists(copy.resolve("docs.parquet"))) {
+          Files.createDirectories(copy);
+          long t0 = System.nanoTime();
+          lists = SearchLayoutRewriter.from(file).to(copy.resolve("docs.parquet"))
+              .column("embedding").rewrite().lists();
+          buildSeconds = (System.nanoTime() - t0) / 1e9;
+        } else {
+          lists = -1;
+          buildSeconds = Double.NaN;
+        }
+        dir = copy;
+      }
+      String url = "jdbc:pqvector:" + dir + ";cacheSize=" + cacheSize + ";nprobe=" + nprobe
+          + extra;
       float[][] qs = queryVectors(dir, queries, dim);
       try (Connection c = DriverManager.getConnection(url);
           Connection exact = DriverManager.getConnection("jdbc:pqvector:" + dir + ";useIndex=false")) {
@@ -113,7 +133,7 @@ public class ScaleBench {
           }
         }
       }
-      concurrency.add(concurrent(url, qs, rows, seconds));
+      concurrency.addAll(concurrent(url, qs, rows, seconds));
     }
     System.out.println();
     System.out.println("| rows | connections | queries/s | median ms | p99 ms |");
@@ -121,23 +141,60 @@ public class ScaleBench {
     concurrency.forEach(System.out::println);
   }
 
-  /** 8 connections, each running prepared unfiltered queries for {@code seconds}. */
-  static String concurrent(String url, float[][] qs, int rows, int seconds) throws Exception {
+  /**
+   * 8 connections running prepared unfiltered queries for {@code seconds}: closed loop (each
+   * sends its next query as soon as the last one returns), then paced at half the throughput the
+   * closed loop reached (each connection sends at random times, a Poisson process, and a query's
+   * latency counts from the time it was due, so a query held up behind others counts its wait).
+   * With 8 closed-loop clients on 2 cores each query waits for about 3 others on average, so
+   * there the mean is at least 4 times a lone query's time; the paced run shows the tail when
+   * the machine is busy but not saturated.
+   */
+  static List<String> concurrent(String url, float[][] qs, int rows, int seconds)
+      throws Exception {
+    long[] closed = connections(url, qs, seconds, 0);
+    double throughput = closed.length / (double) seconds;
+    long[] paced = connections(url, qs, seconds, throughput / 2);
+    return List.of(
+        String.format(Locale.ROOT, "| %,d | 8, closed loop | %.0f | %.2f | %.2f |", rows,
+            throughput, percentile(closed, 0.5), percentile(closed, 0.99)),
+        String.format(Locale.ROOT, "| %,d | 8, paced at %.0f/s | %.0f | %.2f | %.2f |", rows,
+            throughput / 2, paced.length / (double) seconds, percentile(paced, 0.5),
+            percentile(paced, 0.99)));
+  }
+
+  /** Latencies of 8 connections for {@code seconds}; {@code rate} queries/s in all, 0: closed loop. */
+  static long[] connections(String url, float[][] qs, int seconds, double rate) throws Exception {
     int threads = 8;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
-    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    long start = System.nanoTime();
+    long end = start + seconds * 1_000_000_000L;
     List<Future<long[]>> results = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int offset = t;
       results.add(pool.submit(() -> {
         List<Long> times = new ArrayList<>();
+        Random arrivals = new Random(offset);
+        double meanGapNanos = rate == 0 ? 0 : 1e9 * threads / rate;
+        long due = start;
         try (Connection c = DriverManager.getConnection(url);
             PreparedStatement ps = c.prepareStatement(
                 "SELECT id FROM docs ORDER BY array_distance(embedding, ?) LIMIT 10")) {
-          for (int i = offset; System.nanoTime() < end; i++) {
-            long t0 = System.nanoTime();
+          for (int i = offset; ; i++) {
+            if (rate > 0) {
+              due += (long) (-Math.log(1 - arrivals.nextDouble()) * meanGapNanos);
+              long wait = due - System.nanoTime();
+              if (wait > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+              }
+            } else {
+              due = System.nanoTime();
+            }
+            if (due >= end) {
+              break;
+            }
             run(ps, qs[i % qs.length]);
-            times.add(System.nanoTime() - t0);
+            times.add(System.nanoTime() - due);
           }
         }
         return times.stream().mapToLong(Long::longValue).toArray();
@@ -148,23 +205,25 @@ public class ScaleBench {
       all.add(f.get());
     }
     pool.shutdown();
-    long[] merged = all.stream().flatMapToLong(Arrays::stream).toArray();
-    return String.format(Locale.ROOT, "| %,d | %d | %.0f | %.2f | %.2f |", rows, threads,
-        merged.length / (double) seconds, percentile(merged, 0.5), percentile(merged, 0.99));
+    return all.stream().flatMapToLong(Arrays::stream).toArray();
   }
 
   /**
    * Medians of the literal-vector query and of the prepared one, run alternately query by query
    * (so a change in machine load affects both alike): {literal, prepared}.
    */
+  static final int LITERAL_WARMUP_PASSES = 8;
+
   static double[] literalMedianMs(Connection c, PreparedStatement ps, float[][] qs)
       throws SQLException {
     long[] nanos = new long[qs.length];
     long[] prepared = new long[qs.length];
     try (Statement s = c.createStatement()) {
-      // A pass over the queries first, as for the prepared statement: the SQL parser and the
-      // literal lifter are new code to the JIT when this starts.
-      for (int q = -qs.length; q < nanos.length; q++) {
+      // Passes over the queries first: the literal lifter and the statement path through
+      // Avatica and Calcite are new code to the JIT when this starts, and on 2 cores it takes
+      // about 1,500 literal queries before their medians settle (the first 250 of a JVM: about
+      // 6 ms at 128 dims).
+      for (int q = -LITERAL_WARMUP_PASSES * qs.length; q < nanos.length; q++) {
         float[] v = qs[Math.floorMod(q, qs.length)];
         StringBuilder sql = new StringBuilder(
             "SELECT id FROM docs ORDER BY array_distance(embedding, ARRAY[");
