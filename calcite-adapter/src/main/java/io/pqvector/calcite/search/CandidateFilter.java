@@ -23,6 +23,25 @@ abstract class CandidateFilter {
   /** Whether row {@code row} of the file passes. */
   abstract boolean passes(int row);
 
+  /**
+   * {@link #select} for the rows of IVF list {@code list} (its row ids, in list order), which a
+   * filter may keep derived values for.
+   */
+  int selectList(int list, int[] rows, int[] positions) {
+    return select(rows, rows.length, positions);
+  }
+
+  /**
+   * Where a coded filter keeps, per list, its rows' combined codes in list order: in a file
+   * indexed in place a list's rows are spread over the file, so looking their codes up row by
+   * row misses the CPU caches once per row and column (measured: a third of a filtered query's
+   * time at 1,000,000 rows); read from one array per list, they stream.
+   */
+  interface ListCodes {
+    /** The kept codes of {@code list}, computing and keeping them if they are not. */
+    int[] get(int list, java.util.function.Supplier<int[]> compute);
+  }
+
   /** A filter over a bitmap of the passing rows. */
   static CandidateFilter of(BitSet passing) {
     return new CandidateFilter() {
@@ -49,6 +68,12 @@ abstract class CandidateFilter {
    */
   static CandidateFilter of(Predicate1<Object[]> predicate, FilterColumn[] columns,
       boolean repeatable) {
+    return of(predicate, columns, repeatable, null);
+  }
+
+  /** As {@link #of(Predicate1, FilterColumn[], boolean)}, keeping lists' codes in {@code lists}. */
+  static CandidateFilter of(Predicate1<Object[]> predicate, FilterColumn[] columns,
+      boolean repeatable, ListCodes lists) {
     long combinations = 1;
     for (FilterColumn c : columns) {
       if (!repeatable || c.codes == null) {
@@ -59,7 +84,7 @@ abstract class CandidateFilter {
         return new ByValue(predicate, columns);
       }
     }
-    return new Coded(predicate, columns, (int) combinations);
+    return new Coded(predicate, columns, (int) combinations, lists);
   }
 
   /** Combinations of codes a coded filter remembers its decision for (one byte each). */
@@ -76,9 +101,12 @@ abstract class CandidateFilter {
     private final int[] strides;
     private final byte[] decisions;
     private final Object[] row;
+    private final ListCodes lists;
 
-    Coded(Predicate1<Object[]> predicate, FilterColumn[] columns, int combinations) {
+    Coded(Predicate1<Object[]> predicate, FilterColumn[] columns, int combinations,
+        ListCodes lists) {
       this.predicate = predicate;
+      this.lists = lists;
       this.codes = new int[columns.length][];
       this.distinct = new Object[columns.length][];
       this.strides = new int[columns.length];
@@ -117,11 +145,42 @@ abstract class CandidateFilter {
       return n;
     }
 
-    @Override boolean passes(int r) {
+    @Override int selectList(int list, int[] rows, int[] positions) {
+      if (lists == null) {
+        return select(rows, rows.length, positions);
+      }
+      int[] combined = lists.get(list, () -> {
+        int[] out = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+          out[i] = code(rows[i]);
+        }
+        return out;
+      });
+      int n = 0;
+      for (int i = 0; i < combined.length; i++) {
+        int code = combined[i];
+        byte d = decisions[code];
+        if (d == UNKNOWN) {
+          d = decide(code);
+        }
+        if (d == PASS) {
+          positions[n++] = i;
+        }
+      }
+      return n;
+    }
+
+    /** The combination of codes of row {@code r}: an index into {@link #decisions}. */
+    private int code(int r) {
       int code = 0;
       for (int c = 0; c < codes.length; c++) {
         code += codes[c][r] * strides[c];
       }
+      return code;
+    }
+
+    @Override boolean passes(int r) {
+      int code = code(r);
       byte d = decisions[code];
       if (d == UNKNOWN) {
         d = decide(code);

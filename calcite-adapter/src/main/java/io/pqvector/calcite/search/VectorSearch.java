@@ -393,7 +393,7 @@ public final class VectorSearch {
         if (filter != null && positions.length < rows.length) {
           positions = new int[Math.max(rows.length, positions.length * 2)];
         }
-        int count = filter == null ? rows.length : filter.select(rows, rows.length, positions);
+        int count = filter == null ? rows.length : filter.selectList(order[at], rows, positions);
         if (filter != null && passing == null) {
           ranking.stats.rowsFiltered.addAndGet(rows.length);
         }
@@ -622,12 +622,22 @@ public final class VectorSearch {
 
     CandidateFilter candidateFilter() throws IOException {
       FilterColumn[] columns = new FilterColumn[spec.filterColumns.length];
+      String[] names = filterColumnNames(spec);
       for (int c = 0; c < columns.length; c++) {
-        String name = spec.table.columnNames().get(spec.filterColumns[c]);
+        String name = names[c];
         columns[c] = SearchCache.shared().get(new SearchCache.Key(version, "column " + name),
             () -> FilterColumn.read(file, name, fileRows), FilterColumn::memoryBytes);
       }
-      return CandidateFilter.of(predicate, columns, repeatable);
+      // The codes of a list depend on the columns (and their order), not on the predicate.
+      String listCodes = "list codes " + String.join(",", names) + " of list ";
+      return CandidateFilter.of(predicate, columns, repeatable, (list, compute) -> {
+        try {
+          return SearchCache.shared().get(new SearchCache.Key(version, listCodes + list),
+              compute::get, codes -> 16 + 4L * codes.length);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e); // computing codes reads nothing
+        }
+      });
     }
 
     /** {@link VectorSearch#selective} for this file. */
