@@ -180,8 +180,8 @@ public class ScaleBench {
   static long[] connections(String url, float[][] qs, int seconds, double rate) throws Exception {
     int threads = 8;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
-    long start = System.nanoTime();
-    long end = start + seconds * 1_000_000_000L;
+    // Every connection is open and its statement prepared before the clock starts.
+    java.util.concurrent.CyclicBarrier ready = new java.util.concurrent.CyclicBarrier(threads);
     List<Future<long[]>> results = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int offset = t;
@@ -189,10 +189,13 @@ public class ScaleBench {
         List<Long> times = new ArrayList<>();
         Random arrivals = new Random(offset);
         double meanGapNanos = rate == 0 ? 0 : 1e9 * threads / rate;
-        long due = start;
         try (Connection c = DriverManager.getConnection(url);
             PreparedStatement ps = c.prepareStatement(
                 "SELECT id FROM docs ORDER BY array_distance(embedding, ?) LIMIT 10")) {
+          ready.await();
+          long start = System.nanoTime();
+          long end = start + seconds * 1_000_000_000L;
+          long due = start;
           for (int i = offset; ; i++) {
             if (rate > 0) {
               due += (long) (-Math.log(1 - arrivals.nextDouble()) * meanGapNanos);
