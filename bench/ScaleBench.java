@@ -156,8 +156,9 @@ public class ScaleBench {
 
   /**
    * 8 connections running prepared unfiltered queries for {@code seconds}: closed loop (each
-   * sends its next query as soon as the last one returns), then paced at half the throughput the
-   * closed loop reached (each connection sends at random times, a Poisson process, and a query's
+   * sends its next query as soon as the last one returns), then paced at a half and a quarter of
+   * the throughput the closed loop reached (each connection sends at random times, a Poisson
+   * process, and a query's
    * latency counts from the time it was due, so a query held up behind others counts its wait).
    * With 8 closed-loop clients on 2 cores each query waits for about 3 others on average, so
    * there the mean is at least 4 times a lone query's time; the paced run shows the tail when
@@ -167,13 +168,16 @@ public class ScaleBench {
       throws Exception {
     long[] closed = connections(url, qs, seconds, 0);
     double throughput = closed.length / (double) seconds;
-    long[] paced = connections(url, qs, seconds, throughput / 2);
-    return List.of(
-        String.format(Locale.ROOT, "| %,d | 8, closed loop | %.0f | %.2f | %.2f |", rows,
-            throughput, percentile(closed, 0.5), percentile(closed, 0.99)),
-        String.format(Locale.ROOT, "| %,d | 8, paced at %.0f/s | %.0f | %.2f | %.2f |", rows,
-            throughput / 2, paced.length / (double) seconds, percentile(paced, 0.5),
-            percentile(paced, 0.99)));
+    List<String> out = new ArrayList<>();
+    out.add(String.format(Locale.ROOT, "| %,d | 8, closed loop | %.0f | %.2f | %.2f |", rows,
+        throughput, percentile(closed, 0.5), percentile(closed, 0.99)));
+    for (int share : new int[] {2, 4}) {
+      long[] paced = connections(url, qs, seconds, throughput / share);
+      out.add(String.format(Locale.ROOT, "| %,d | 8, paced at %.0f/s (1/%d) | %.0f | %.2f | %.2f |",
+          rows, throughput / share, share, paced.length / (double) seconds,
+          percentile(paced, 0.5), percentile(paced, 0.99)));
+    }
+    return out;
   }
 
   /** Latencies of 8 connections for {@code seconds}; {@code rate} queries/s in all, 0: closed loop. */
