@@ -158,8 +158,8 @@ public class ScaleBench {
    * 8 connections running prepared unfiltered queries for {@code seconds}: closed loop (each
    * sends its next query as soon as the last one returns), then paced at a half and a quarter of
    * the throughput the closed loop reached (each connection sends at random times, a Poisson
-   * process, and a query's
-   * latency counts from the time it was due, so a query held up behind others counts its wait).
+   * process, and a query's latency counts from the time it was due, so a query held up behind
+   * others counts its wait).
    * With 8 closed-loop clients on 2 cores each query waits for about 3 others on average, so
    * there the mean is at least 4 times a lone query's time; the paced run shows the tail when
    * the machine is busy but not saturated.
