@@ -68,20 +68,25 @@ abstract class CandidateFilter {
    */
   static CandidateFilter of(Predicate1<Object[]> predicate, FilterColumn[] columns,
       boolean repeatable) {
-    return of(predicate, columns, repeatable, null);
+    return of(predicate, columns, repeatable, null, new NumericComparison.Bound[0], false);
   }
 
-  /** As {@link #of(Predicate1, FilterColumn[], boolean)}, keeping lists' codes in {@code lists}. */
+  /**
+   * As {@link #of(Predicate1, FilterColumn[], boolean)}, keeping lists' codes in {@code lists};
+   * {@code numeric} are comparisons among the filter's conjuncts that a row must pass, decided on
+   * the columns' primitive values before the predicate is asked, and {@code decided} says that
+   * a row passing them passes the filter.
+   */
   static CandidateFilter of(Predicate1<Object[]> predicate, FilterColumn[] columns,
-      boolean repeatable, ListCodes lists) {
+      boolean repeatable, ListCodes lists, NumericComparison.Bound[] numeric, boolean decided) {
     long combinations = 1;
     for (FilterColumn c : columns) {
       if (!repeatable || c.codes == null) {
-        return new ByValue(predicate, columns);
+        return new ByValue(predicate, columns, numeric, decided);
       }
       combinations *= c.distinct.length; // at most 4096 per column: checked before it overflows
       if (combinations > MAX_DECISIONS) {
-        return new ByValue(predicate, columns);
+        return new ByValue(predicate, columns, numeric, decided);
       }
     }
     return new Coded(predicate, columns, (int) combinations, lists);
@@ -200,16 +205,24 @@ abstract class CandidateFilter {
     }
   }
 
-  /** Some column keeps values: applies the predicate to each row's values. */
+  /**
+   * Some column keeps values: decides the numeric comparisons on primitive values first, then
+   * (unless they decide the whole filter) applies the predicate to the row's values.
+   */
   private static final class ByValue extends CandidateFilter {
     private final Predicate1<Object[]> predicate;
     private final FilterColumn[] columns;
     private final Object[] row;
+    private final NumericComparison.Bound[] numeric;
+    private final boolean decided;
 
-    ByValue(Predicate1<Object[]> predicate, FilterColumn[] columns) {
+    ByValue(Predicate1<Object[]> predicate, FilterColumn[] columns,
+        NumericComparison.Bound[] numeric, boolean decided) {
       this.predicate = predicate;
       this.columns = columns;
       this.row = new Object[columns.length];
+      this.numeric = numeric;
+      this.decided = decided;
     }
 
     @Override int select(int[] rows, int count, int[] positions) {
@@ -223,6 +236,17 @@ abstract class CandidateFilter {
     }
 
     @Override boolean passes(int r) {
+      boolean known = decided;
+      for (NumericComparison.Bound b : numeric) {
+        int says = columns[b.column()].compare(r, b);
+        if (says == NumericComparison.FAIL) {
+          return false; // a conjunct that is not true: the filter is not
+        }
+        known &= says == NumericComparison.PASS;
+      }
+      if (known) {
+        return true;
+      }
       for (int c = 0; c < columns.length; c++) {
         row[c] = columns[c].value(r);
       }

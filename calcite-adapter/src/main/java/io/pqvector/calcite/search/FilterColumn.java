@@ -74,6 +74,23 @@ final class FilterColumn {
     return Double.valueOf(Double.longBitsToDouble(v));
   }
 
+  /**
+   * What {@code comparison} says of {@code row}'s value, on the primitive value: a NULL fails
+   * (SQL's comparison with NULL is not true); {@link NumericComparison#ASK} where this column
+   * keeps no primitive values.
+   */
+  int compare(int row, NumericComparison.Bound comparison) {
+    if (primitives == null) {
+      return NumericComparison.ASK;
+    }
+    if (nulls.get(row)) {
+      return NumericComparison.FAIL;
+    }
+    long v = primitives[row];
+    return primitiveType == Double.class ? comparison.test(Double.longBitsToDouble(v))
+        : comparison.test(v);
+  }
+
   long memoryBytes() {
     long bytes = 64;
     if (codes != null) {

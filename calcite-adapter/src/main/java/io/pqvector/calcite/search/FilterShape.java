@@ -10,7 +10,8 @@ import org.apache.calcite.rex.RexNode;
  * (RAND(), CURRENT_TIMESTAMP) is not {@code repeatable}: it is evaluated row by row, on
  * every query, and nothing of it is kept.
  */
-public record FilterShape(String text, int[] parameters, boolean repeatable) {
+public record FilterShape(String text, int[] parameters, boolean repeatable,
+    NumericComparison.Analysis numeric) {
   /** @param columns the row the filter reads ($0 is its first field) */
   public static FilterShape of(RexNode filter, RelDataType columns) {
     java.util.TreeSet<Integer> params = new java.util.TreeSet<>();
@@ -30,7 +31,28 @@ public record FilterShape(String text, int[] parameters, boolean repeatable) {
     });
     // The filter's $i are positions in its own row: the text names the columns they read.
     return new FilterShape(filter + " over " + columns.getFieldNames(),
-        params.stream().mapToInt(Integer::intValue).toArray(), repeatable[0]);
+        params.stream().mapToInt(Integer::intValue).toArray(), repeatable[0],
+        NumericComparison.analyze(filter, columns));
+  }
+
+  /**
+   * The numeric comparisons among the filter's conjuncts with this query's constants, and
+   * whether they decide the whole filter (every conjunct is one, and each could be bound).
+   */
+  NumericComparison.Bound[] numericComparisons(org.apache.calcite.DataContext root) {
+    java.util.List<NumericComparison.Bound> bound = new java.util.ArrayList<>();
+    for (NumericComparison c : numeric.comparisons()) {
+      NumericComparison.Bound b = c.bind(root);
+      if (b != null) {
+        bound.add(b);
+      }
+    }
+    return bound.toArray(new NumericComparison.Bound[0]);
+  }
+
+  /** Whether a row that passes all of {@code bound} passes the filter. */
+  boolean decidedBy(NumericComparison.Bound[] bound) {
+    return numeric.complete() && bound.length == numeric.comparisons().size();
   }
 
   /** A key for the filter's result with this query's parameter values, or null. */

@@ -64,6 +64,10 @@ public final class VectorSearch {
     Ranking ranking = new Ranking(limit, query == null ? 0 : query.length);
     List<Path> files = spec.table.files();
     String filterKey = filter == null ? null : spec.filterShape.key(root);
+    if (filter != null) {
+      ranking.numeric = spec.filterShape.numericComparisons(root);
+      ranking.numericDecides = spec.filterShape.decidedBy(ranking.numeric);
+    }
     IntStream.range(0, files.size()).parallel().forEach(f ->
         rankFile(spec, f, files.get(f), query, filter, filterKey, cancel, ranking));
     Winners winners = ranking.winners();
@@ -112,6 +116,10 @@ public final class VectorSearch {
     }
 
     final SearchStats stats = new SearchStats();
+    /** The filter's numeric comparisons with this query's constants (none without a filter). */
+    NumericComparison.Bound[] numeric = new NumericComparison.Bound[0];
+    /** Whether a row passing {@link #numeric} passes the filter. */
+    boolean numericDecides;
 
     /** A top-k for one worker, keeping vectors like this ranking. */
     TopK newTopK() {
@@ -357,7 +365,7 @@ public final class VectorSearch {
         : new FilterCache(spec, file, source.version(), predicate, filterKey, fileRows);
     BitSet passing = filters == null ? null : filters.cachedBitmap();
     CandidateFilter filter = filters == null ? null
-        : passing != null ? CandidateFilter.of(passing) : filters.candidateFilter();
+        : passing != null ? CandidateFilter.of(passing) : filters.candidateFilter(ranking);
     long passingCount = passing == null ? -1 : passing.cardinality();
     int[] order = IvfProbe.order(index, query);
     IvfProbe.Depth depth = depth(spec, index);
@@ -620,7 +628,7 @@ public final class VectorSearch {
       return repeatable ? (BitSet) SearchCache.shared().peek(bitmapKey) : null;
     }
 
-    CandidateFilter candidateFilter() throws IOException {
+    CandidateFilter candidateFilter(Ranking ranking) throws IOException {
       FilterColumn[] columns = new FilterColumn[spec.filterColumns.length];
       String[] names = filterColumnNames(spec);
       for (int c = 0; c < columns.length; c++) {
@@ -637,7 +645,7 @@ public final class VectorSearch {
         } catch (IOException e) {
           throw new UncheckedIOException(e); // computing codes reads nothing
         }
-      });
+      }, ranking.numeric, ranking.numericDecides);
     }
 
     /** {@link VectorSearch#selective} for this file. */
