@@ -2,7 +2,7 @@ package io.pqvector.sqltests;
 
 import static io.pqvector.sqltests.Fixtures.duck;
 import static io.pqvector.sqltests.Fixtures.lit;
-import static io.pqvector.sqltests.IvfFixtures.run;
+import static io.pqvector.sqltests.IvfFixtures.query;
 import static io.pqvector.sqltests.IvfFixtures.stats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +12,6 @@ import io.pqvector.vector.Metric;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,12 +63,6 @@ class NumericFilterTest {
   static String sql(String filter) {
     return "SELECT id, array_distance(emb, ?) AS d FROM t WHERE " + filter
         + " ORDER BY d LIMIT ?";
-  }
-
-  static List<List<Object>> query(Connection c, String sql, Object... params) throws Exception {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      return run(ps, params);
-    }
   }
 
   static void assertSameAsExact(String filter, Object... extra) throws Exception {

@@ -131,12 +131,7 @@ abstract class CandidateFilter {
       if (codes.length == 1) {
         int[] only = codes[0];
         for (int i = 0; i < count; i++) {
-          int code = only[rows[i]];
-          byte d = decisions[code];
-          if (d == UNKNOWN) {
-            d = decide(code);
-          }
-          if (d == PASS) {
+          if (passesCode(only[rows[i]])) {
             positions[n++] = i;
           }
         }
@@ -163,12 +158,7 @@ abstract class CandidateFilter {
       });
       int n = 0;
       for (int i = 0; i < combined.length; i++) {
-        int code = combined[i];
-        byte d = decisions[code];
-        if (d == UNKNOWN) {
-          d = decide(code);
-        }
-        if (d == PASS) {
+        if (passesCode(combined[i])) {
           positions[n++] = i;
         }
       }
@@ -185,7 +175,11 @@ abstract class CandidateFilter {
     }
 
     @Override boolean passes(int r) {
-      int code = code(r);
+      return passesCode(code(r));
+    }
+
+    /** Whether the rows of a combination of codes pass, deciding it the first time. */
+    private boolean passesCode(int code) {
       byte d = decisions[code];
       if (d == UNKNOWN) {
         d = decide(code);
