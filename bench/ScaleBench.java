@@ -31,7 +31,8 @@ import java.util.concurrent.Future;
  * recall target (the lists probed on average); the literal-vector query; recall@10
  * against the exact answer; the vectors each query scored; 8 connections at once (throughput and
  * p99). Arguments: {@code --rows 100000,1000000 --dim 128 --nprobe 8 --queries 200
- * --dir bench/work/scale --seconds 20 --cache-size 4g --layout in-place|rewrite} (all optional;
+ * --dir bench/work/scale --seconds 20 --recall-queries 30 --cache-size 4g
+ * --layout in-place|rewrite} (all optional;
  * {@code --layout rewrite} measures a {@code rewrite} copy of each table instead).
  */
 public class ScaleBench {
@@ -43,6 +44,7 @@ public class ScaleBench {
     int nprobe = Integer.parseInt(arg(args, "--nprobe", "8"));
     int queries = Integer.parseInt(arg(args, "--queries", "200"));
     int seconds = Integer.parseInt(arg(args, "--seconds", "20"));
+    int recallQueries = Integer.parseInt(arg(args, "--recall-queries", "30"));
     String extra = arg(args, "--properties", "");
     String cacheSize = arg(args, "--cache-size", "4g");
     boolean rewrite = arg(args, "--layout", "in-place").equals("rewrite");
@@ -68,6 +70,8 @@ public class ScaleBench {
         BuildReport report = IvfIndexBuilder.forFile(file).column("embedding").build();
         buildSeconds = (System.nanoTime() - t0) / 1e9;
         lists = report.lists();
+        System.err.printf(Locale.ROOT, "# %,d rows: index of %d lists built in %.1f s%n", rows,
+            lists, buildSeconds);
       } else {
         lists = -1;
       }
@@ -122,7 +126,7 @@ public class ScaleBench {
               probed += stats == null ? 0 : stats.listsProbed();
             }
             double recall = 0;
-            int checked = Math.min(30, qs.length);
+            int checked = Math.min(recallQueries, qs.length);
             for (int q = 0; q < checked; q++) {
               Set<Long> truth = new HashSet<>(run(ex, qs[q]));
               long hits = run(ps, qs[q]).stream().filter(truth::contains).count();

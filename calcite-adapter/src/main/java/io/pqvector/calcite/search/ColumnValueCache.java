@@ -30,6 +30,10 @@ final class ColumnValueCache {
     Object[] load() throws IOException;
   }
 
+  long capacity() {
+    return entries.capacity();
+  }
+
   void ensureCapacity(long bytes) {
     entries.ensureCapacity(bytes);
   }
