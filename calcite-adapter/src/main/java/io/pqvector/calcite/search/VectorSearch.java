@@ -464,9 +464,10 @@ public final class VectorSearch {
    * time by the same rule, but reads the filter columns for the rows of several lists at once
    * (as many as probing will read at least), from the pages that hold them, and then scores the
    * rows that passed. That pays where each list's rows lie together ({@link #compact}); where
-   * they are spread over the file it evaluates the filter on the whole file in one pass. When the lists read suggest the filter is selective enough for scoring the
-   * passing rows to pay, it evaluates the filter on the whole file after all and searches with
-   * that bitmap ({@link #rankWithIndex}). Returns false when the file must be searched exactly.
+   * they are spread over the file it evaluates the filter on the whole file in one pass. When
+   * the lists read suggest the filter is selective enough for scoring the passing rows to pay,
+   * it evaluates the filter on the whole file after all and searches with that bitmap ({@link
+   * #rankWithIndex}). Returns false when the file must be searched exactly.
    */
   private static boolean rankByProbedRows(SearchSpec spec, int fileIndex, Path file,
       VectorColumn vectors, FileIndex index, float[] query, Predicate1<Object[]> predicate,
@@ -532,6 +533,16 @@ public final class VectorSearch {
     ranking.stats.listsProbed.addAndGet(probe.probed());
     int[] scored = Arrays.copyOf(candidates, count);
     Arrays.sort(scored);
+    // A damaged (re-checksummed) index may list a row twice; scored twice, it would be returned
+    // twice (as IvfProbe.candidates, which drops them too).
+    int unique = 0;
+    for (int i = 0; i < scored.length; i++) {
+      if (i == 0 || scored[i] != scored[i - 1]) {
+        scored[unique++] = scored[i];
+      }
+    }
+    scored = Arrays.copyOf(scored, unique);
+    count = unique;
     TopK top = ranking.newTopK();
     List<Long> nulls = new ArrayList<>();
     scoreRows(spec, scored, vectors, index, new PageSource(file, vectors, false),
