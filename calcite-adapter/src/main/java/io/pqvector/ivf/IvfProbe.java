@@ -146,21 +146,26 @@ public final class IvfProbe {
       }
       probe.done(ids.length, count - before);
     }
+    int[] result = sortedDistinct(rows, count);
+    return new Candidates(result, probe.probed(), probe.probed() == order.length);
+  }
+
+  /**
+   * The first {@code count} of {@code rows}, ascending, each once. The format lets a row id
+   * appear in one list only, but a reader cannot check that without a bitmap of the file: a
+   * damaged (re-checksummed) index may list a row twice, and scored twice it would be returned
+   * twice, so candidates are deduplicated where sorting them costs that anyway.
+   */
+  public static int[] sortedDistinct(int[] rows, int count) {
     int[] result = Arrays.copyOf(rows, count);
     Arrays.sort(result);
-    // The format lets a row id appear in one list only, but the reader cannot check that without
-    // a bitmap of the file: a damaged (re-checksummed) index may list a row twice. Scoring it
-    // twice would return the row twice, so duplicates are dropped here, where it costs nothing.
     int unique = 0;
     for (int i = 0; i < result.length; i++) {
       if (i == 0 || result[i] != result[i - 1]) {
         result[unique++] = result[i];
       }
     }
-    if (unique < result.length) {
-      result = Arrays.copyOf(result, unique);
-    }
-    return new Candidates(result, probe.probed(), probe.probed() == order.length);
+    return unique < result.length ? Arrays.copyOf(result, unique) : result;
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.pqvector.calcite.search;
 
 import io.pqvector.calcite.rows.ParquetRowReader;
+import io.pqvector.ivf.IvfProbe;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -64,13 +65,8 @@ final class ProbedRowFilter {
       System.arraycopy(rows, 0, sorted, at, rows.length);
       at += rows.length;
     }
-    Arrays.sort(sorted);
-    int distinct = 0;
-    for (int i = 0; i < sorted.length; i++) {
-      if (i == 0 || sorted[i] != sorted[i - 1]) {
-        sorted[distinct++] = sorted[i];
-      }
-    }
+    sorted = IvfProbe.sortedDistinct(sorted, sorted.length);
+    int distinct = sorted.length;
     long[] wanted = new long[distinct];
     for (int i = 0; i < distinct; i++) {
       wanted[i] = sorted[i];
@@ -89,7 +85,7 @@ final class ProbedRowFilter {
       throw new IOException(file + ": read the filter columns of " + returned + " rows of "
           + distinct + " asked for");
     }
-    this.batch = Arrays.copyOf(sorted, distinct);
+    this.batch = sorted;
     this.passed = pass;
   }
 

@@ -531,18 +531,8 @@ public final class VectorSearch {
       probe.done(rows.length, count - before);
     }
     ranking.stats.listsProbed.addAndGet(probe.probed());
-    int[] scored = Arrays.copyOf(candidates, count);
-    Arrays.sort(scored);
-    // A damaged (re-checksummed) index may list a row twice; scored twice, it would be returned
-    // twice (as IvfProbe.candidates, which drops them too).
-    int unique = 0;
-    for (int i = 0; i < scored.length; i++) {
-      if (i == 0 || scored[i] != scored[i - 1]) {
-        scored[unique++] = scored[i];
-      }
-    }
-    scored = Arrays.copyOf(scored, unique);
-    count = unique;
+    int[] scored = IvfProbe.sortedDistinct(candidates, count);
+    count = scored.length;
     TopK top = ranking.newTopK();
     List<Long> nulls = new ArrayList<>();
     scoreRows(spec, scored, vectors, index, new PageSource(file, vectors, false),
