@@ -19,8 +19,8 @@ import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 /**
  * The IVF index of one column of one version of a file, verified before it is trusted: present,
  * checksummed (by the appendix and the format), of a version this reader knows, and built from
- * the data the file holds now (fingerprint). Loaded indexes are cached by file size and
- * modification time, so a file that changes is looked at again.
+ * the data the file holds now (fingerprint). Loaded indexes are cached by file version (size,
+ * modification time, file key), so a file that changes is looked at again.
  */
 public final class FileIndex {
   /** Why a file is searched exactly rather than through its index. */
@@ -38,6 +38,8 @@ public final class FileIndex {
   }
 
   private final Status status;
+  /** The version of the file this index was read from (null when there is none). */
+  private final FileVersion version;
   private final String problem;
   private final IvfIndex index;
   private final float[] centroids;
@@ -47,11 +49,13 @@ public final class FileIndex {
   private final AtomicReferenceArray<PageTable> filePageTables;
 
   private FileIndex(Status status, String problem, IvfIndex index) {
-    this(status, problem, index, 0);
+    this(status, problem, index, 0, null);
   }
 
-  private FileIndex(Status status, String problem, IvfIndex index, int rowGroups) {
+  private FileIndex(Status status, String problem, IvfIndex index, int rowGroups,
+      FileVersion version) {
     this.status = status;
+    this.version = version;
     this.problem = problem;
     this.index = index;
     this.centroids = index == null ? null : index.centroids();
@@ -128,6 +132,15 @@ public final class FileIndex {
     return status;
   }
 
+  /**
+   * The version of the file this index was read from. What is derived from its lists (their
+   * vectors gathered, their filter codes) is kept under this version: the file's current version
+   * may already hold another index, with other lists under the same numbers.
+   */
+  public FileVersion version() {
+    return version;
+  }
+
   /** What is wrong with the index (for warnings), or null when it is usable. */
   public String problem() {
     return problem;
@@ -171,34 +184,58 @@ public final class FileIndex {
     return table;
   }
 
-  /** Loads (or takes from the cache) the index of {@code column} in {@code file}. */
+  /**
+   * Loads (or takes from the cache) the index of {@code column} in {@code file}, as one version
+   * of the file holds it ({@link #version}). An index read while the file changed (indexed again
+   * in place) is read again, so the index cached under a version is the one that version holds.
+   */
   public static FileIndex load(Path file, ParquetMetadata footer, String column) {
-    Key key;
-    try {
-      key = new Key(FileVersion.of(file), column);
-    } catch (IOException e) {
-      return new FileIndex(Status.CORRUPT, file + ": " + e.getMessage(), null);
-    }
-    try {
-      return CACHE.get(key, () -> read(file, footer, column));
-    } catch (IOException e) {
-      throw new AssertionError(e); // read reports problems as a status, it does not throw
-    }
-  }
-
-  private static FileIndex read(Path file, ParquetMetadata footer, String column) {
     String footerKey = IvfIndexFormat.footerKey(column);
     if (!footer.getFileMetaData().getKeyValueMetaData().containsKey(footerKey)) {
       return new FileIndex(Status.NONE, file + " has no index for column " + column, null);
     }
+    for (int attempt = 1; ; attempt++) {
+      FileVersion version;
+      try {
+        version = FileVersion.of(file);
+      } catch (IOException e) {
+        return new FileIndex(Status.CORRUPT, file + ": " + e.getMessage(), null);
+      }
+      try {
+        return CACHE.get(new Key(version, column), () -> read(file, version, footer, column));
+      } catch (ChangedWhileRead e) {
+        if (attempt == 4) {
+          return new FileIndex(Status.CORRUPT, file + ": the file changed each time its index of"
+              + " column " + column + " was read", null);
+        }
+      } catch (IOException e) {
+        throw new AssertionError(e); // read reports problems as a status, it does not throw
+      }
+    }
+  }
+
+  /** The file changed between taking its version and reading its index: nothing to keep. */
+  private static final class ChangedWhileRead extends IOException {
+    ChangedWhileRead(Path file) {
+      super(file + " changed while its index was read");
+    }
+  }
+
+  private static FileIndex read(Path file, FileVersion version, ParquetMetadata footer,
+      String column) throws ChangedWhileRead {
+    String footerKey = IvfIndexFormat.footerKey(column);
     IvfIndex index;
     try {
       byte[] payload = ParquetAppendix.read(file, footerKey);
+      requireUnchanged(file, version);
       if (payload == null) {
         return new FileIndex(Status.NONE, file + " has no index for column " + column, null);
       }
       index = IvfIndexReader.parse(payload);
+    } catch (ChangedWhileRead e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
+      requireUnchanged(file, version); // a payload half rewritten is not a damaged one
       return new FileIndex(Status.CORRUPT, file + ": index of column " + column
           + " is unreadable (" + e.getMessage() + ")", null);
     }
@@ -216,7 +253,18 @@ public final class FileIndex {
       return new FileIndex(Status.STALE, file + ": index covers " + index.header().rowCount()
           + " rows but the file has " + rows, null);
     }
-    return new FileIndex(Status.OK, null, index, footer.getBlocks().size());
+    return new FileIndex(Status.OK, null, index, footer.getBlocks().size(), version);
+  }
+
+  private static void requireUnchanged(Path file, FileVersion version) throws ChangedWhileRead {
+    try {
+      if (FileVersion.of(file).equals(version)) {
+        return;
+      }
+    } catch (IOException gone) {
+      // deleted or unreadable now: it changed
+    }
+    throw new ChangedWhileRead(file);
   }
 
   private static PageTable[] pageTables(IvfIndex index) {

@@ -17,7 +17,9 @@ import java.util.Arrays;
  */
 final class ListVectors {
   /**
-   * Cache keys of lists use this row group, which no page has; the page number is the list.
+   * Cache keys of lists use this row group, which no page has; the page number is the list, and
+   * the version is the index's own ({@link FileIndex#version}): list 7 of the index a file holds
+   * now is not list 7 of the index it held before it was indexed again in place.
    */
   private static final int LIST_ROW_GROUP = -1;
 
@@ -32,7 +34,7 @@ final class ListVectors {
       int[] rows, int dim) {
     try {
       VectorBatch block = DecodedPageCache.shared().get(
-          new DecodedPageCache.Key(source.version(), vectors.column(), LIST_ROW_GROUP, list),
+          new DecodedPageCache.Key(index.version(), vectors.column(), LIST_ROW_GROUP, list),
           () -> gather(source, vectors, index, rows, dim));
       return block.rowCount() == rows.length ? block : null;
     } catch (IOException e) {

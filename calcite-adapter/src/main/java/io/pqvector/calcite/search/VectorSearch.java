@@ -362,7 +362,8 @@ public final class VectorSearch {
     long fileRows = vectors.rowCount();
     PageSource source = new PageSource(file, vectors, true);
     FilterCache filters = predicate == null ? null
-        : new FilterCache(spec, file, source.version(), predicate, filterKey, fileRows);
+        : new FilterCache(spec, file, source.version(), index.version(), predicate, filterKey,
+            fileRows);
     BitSet passing = filters == null ? null : filters.cachedBitmap();
     CandidateFilter filter = filters == null ? null
         : passing != null ? CandidateFilter.of(passing) : filters.candidateFilter(ranking);
@@ -608,16 +609,19 @@ public final class VectorSearch {
     private final SearchSpec spec;
     private final Path file;
     private final FileVersion version;
+    /** The version the index was read from: list codes are kept under it. */
+    private final FileVersion indexVersion;
     private final Predicate1<Object[]> predicate;
     private final long fileRows;
     private final SearchCache.Key bitmapKey;
     private final boolean repeatable;
 
-    FilterCache(SearchSpec spec, Path file, FileVersion version, Predicate1<Object[]> predicate,
-        String filterKey, long fileRows) {
+    FilterCache(SearchSpec spec, Path file, FileVersion version, FileVersion indexVersion,
+        Predicate1<Object[]> predicate, String filterKey, long fileRows) {
       this.spec = spec;
       this.file = file;
       this.version = version;
+      this.indexVersion = indexVersion;
       this.predicate = predicate;
       this.fileRows = fileRows;
       this.repeatable = filterKey != null;
@@ -637,11 +641,12 @@ public final class VectorSearch {
         columns[c] = SearchCache.shared().get(new SearchCache.Key(version, "column " + name),
             () -> FilterColumn.read(file, name, fileRows), FilterColumn::memoryBytes);
       }
-      // The codes of a list depend on the columns (and their order), not on the predicate.
+      // The codes of a list depend on the columns (and their order), not on the predicate, and
+      // on the index: its list numbers name other rows once the file is indexed again.
       String listCodes = "list codes " + String.join(",", names) + " of list ";
       return CandidateFilter.of(predicate, columns, repeatable, (list, compute) -> {
         try {
-          return SearchCache.shared().get(new SearchCache.Key(version, listCodes + list),
+          return SearchCache.shared().get(new SearchCache.Key(indexVersion, listCodes + list),
               compute::get, codes -> 16 + 4L * codes.length);
         } catch (IOException e) {
           throw new UncheckedIOException(e); // computing codes reads nothing
