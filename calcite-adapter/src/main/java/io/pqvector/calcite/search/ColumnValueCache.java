@@ -13,8 +13,7 @@ import java.io.IOException;
 final class ColumnValueCache {
   private static final ColumnValueCache SHARED = new ColumnValueCache();
 
-  private final ByteBoundedCache<Key, Object[]> entries =
-      new ByteBoundedCache<>(ColumnValueCache::estimate);
+  private final ByteBoundedCache<Key, Entry> entries = new ByteBoundedCache<>(Entry::bytes);
 
   static ColumnValueCache shared() {
     return SHARED;
@@ -22,6 +21,13 @@ final class ColumnValueCache {
 
   /** One column of one row group of one version of a file. */
   record Key(FileVersion file, String column, int rowGroup) {
+  }
+
+  /**
+   * Values with their estimated size, computed once: the cache weighs an entry when it is kept
+   * and again when it leaves, and estimating walks every value.
+   */
+  private record Entry(Object[] values, long bytes) {
   }
 
   /** Reads a row group's values of a column. */
@@ -39,7 +45,10 @@ final class ColumnValueCache {
   }
 
   Object[] get(Key key, Loader loader) throws IOException {
-    return entries.get(key, loader::load);
+    return entries.get(key, () -> {
+      Object[] values = loader.load();
+      return new Entry(values, estimate(values));
+    }).values;
   }
 
   /** A rough size: references, boxes and the characters of strings. */
