@@ -165,6 +165,10 @@ public final class VectorTopK extends AbstractRelNode implements EnumerableRel {
     }
     w
         .item("table", table.getQualifiedName())
+        // Which columns it yields tells two of these apart in the planner (not shown by EXPLAIN,
+        // whose Calc above numbers them).
+        .itemIf("fields", java.util.Arrays.toString(fields),
+            pw.getDetailLevel() == SqlExplainLevel.DIGEST_ATTRIBUTES)
         .item("column", columnName())
         .item("function", function.sqlName())
         .item("metric", function.metric().id())

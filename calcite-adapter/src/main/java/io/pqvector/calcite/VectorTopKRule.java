@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.TreeSet;
 import org.apache.calcite.adapter.enumerable.EnumerableConvention;
 import org.apache.calcite.plan.RelOptRuleCall;
+import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.plan.RelRule;
 import org.apache.calcite.plan.volcano.RelSubset;
 import org.apache.calcite.rel.RelCollation;
@@ -41,7 +42,7 @@ import org.apache.parquet.schema.Type;
  * <pre>
  * Sort(fetch)                        Sort(fetch)          -- now sorts at most k rows
  *   Project(.., f(v, q))               Project(.., f(v, q))
- *     [Filter | Project(columns)]*  =>   VectorTopK(k, f, q, filter)
+ *     [Filter | Project(columns)]*  =>   VectorTopK(k, f, q, filter, the columns Project reads)
  *       ParquetTableScan
  * </pre>
  *
@@ -171,10 +172,32 @@ public final class VectorTopKRule extends RelRule<RuleConfig> {
     Double recall = recallHint(sort.getHints(), project.getHints());
     RelNode queryInput = subquery == null ? null
         : convert(subquery, subquery.getTraitSet().replace(EnumerableConvention.INSTANCE));
+    // The operator yields only the columns the Project reads (the vector column among them):
+    // it reads each of them for the k winners, so a column nobody uses would cost reads.
+    int[] kept = RelOptUtil.InputFinder.bits(project.getProjects(), null).get(0, width).toArray();
+    int[] position = new int[width];
+    int[] fields = new int[kept.length];
+    for (int i = 0; i < kept.length; i++) {
+      fields[i] = shape.columns[kept[i]];
+      position[kept[i]] = i;
+    }
     VectorTopK topK = new VectorTopK(sort.getCluster(), shape.scan.getTable(),
-        shape.scan.parquetTable, shape.columns, column.getIndex(), function, query, condition,
-        filterColumns, sort.fetch, sort.offset, nprobe, recall, queryInput, queryField);
-    RelNode newProject = project.copy(project.getTraitSet(), List.of(topK));
+        shape.scan.parquetTable, fields, position[column.getIndex()], function, query,
+        condition, filterColumns, sort.fetch, sort.offset, nprobe, recall, queryInput,
+        queryField);
+    List<RexNode> projects = new ArrayList<>();
+    for (RexNode e : project.getProjects()) {
+      projects.add(e.accept(new RexShuttle() {
+        @Override public RexNode visitInputRef(RexInputRef ref) {
+          int i = ref.getIndex();
+          // Scan columns move to their kept position; the subquery's fields follow them.
+          return new RexInputRef(i < width ? position[i] : i - width + kept.length,
+              ref.getType());
+        }
+      }));
+    }
+    RelNode newProject = project.copy(project.getTraitSet(), topK, projects,
+        project.getRowType());
     call.transformTo(sort.copy(sort.getTraitSet(), List.of(newProject)));
   }
 
