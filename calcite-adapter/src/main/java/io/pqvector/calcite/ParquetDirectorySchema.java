@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 import io.pqvector.parquet.FileVersion;
 import org.apache.calcite.schema.Table;
 import org.apache.calcite.schema.impl.AbstractSchema;
-import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import io.pqvector.parquet.VersionedFooter;
 
 /**
  * Every Parquet file under the root directory is a table named after the file; a sub-directory
@@ -39,7 +39,7 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
   private final boolean followSymlinks;
   private final SearchSettings settings;
   private final Map<String, Versioned> tables = new ConcurrentHashMap<>();
-  private final Map<Path, FileSchema> fileSchemas = new ConcurrentHashMap<>();
+  private final Map<Path, VersionedFooter> fileSchemas = new ConcurrentHashMap<>();
   private final AtomicLong version = new AtomicLong();
 
   public ParquetDirectorySchema(Path root, SearchSettings settings) {
@@ -92,14 +92,14 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
     if (cached != null && cached.versions.equals(versions)) {
       return cached.table;
     }
-    Map<Path, ParquetMetadata> footers = new HashMap<>();
+    Map<Path, VersionedFooter> footers = new HashMap<>();
     for (FileVersion v : versions) {
-      FileSchema fs = fileSchemas.get(v.path());
-      if (fs == null || !fs.version.equals(v)) {
-        fs = new FileSchema(v, ParquetTable.readFooter(v.path()));
+      VersionedFooter fs = fileSchemas.get(v.path());
+      if (fs == null || !fs.version().equals(v)) {
+        fs = ParquetTable.readFooter(v.path()); // the file's version now, read with its footer
         fileSchemas.put(v.path(), fs);
       }
-      footers.put(v.path(), fs.footer);
+      footers.put(v.path(), fs);
     }
     ParquetTable table = new ParquetTable(name, files, footers, settings);
     tables.put(name, new Versioned(versions, table));
@@ -196,17 +196,6 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
       return FileVersion.of(p);
     } catch (IOException e) {
       return new FileVersion(p, -1, -1);
-    }
-  }
-
-  /** A file's footer as read at one version of the file. */
-  private static final class FileSchema {
-    final FileVersion version;
-    final ParquetMetadata footer;
-
-    FileSchema(FileVersion version, ParquetMetadata footer) {
-      this.version = version;
-      this.footer = footer;
     }
   }
 

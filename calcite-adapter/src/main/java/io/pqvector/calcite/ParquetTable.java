@@ -8,7 +8,8 @@ import io.pqvector.calcite.search.SearchSettings;
 import io.pqvector.calcite.search.SearchedTable;
 import io.pqvector.calcite.cancel.QueryCancellation;
 import io.pqvector.ivf.FileIndex;
-import io.pqvector.parquet.ParquetFiles;
+import io.pqvector.parquet.FileVersion;
+import io.pqvector.parquet.VersionedFooter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -49,18 +50,26 @@ public final class ParquetTable extends AbstractTable implements TranslatableTab
   private final List<Type> columnTypes = new ArrayList<>();
 
   private final Map<Path, ParquetMetadata> footers;
+  private final Map<Path, FileVersion> versions;
   private final SearchSettings settings;
 
-  ParquetTable(String name, List<Path> files, Map<Path, ParquetMetadata> footers,
+  ParquetTable(String name, List<Path> files, Map<Path, VersionedFooter> footers,
       SearchSettings settings) {
     this.name = name;
     this.settings = settings;
     this.files = List.copyOf(files);
-    this.footers = Map.copyOf(footers);
+    Map<Path, ParquetMetadata> parsed = new java.util.HashMap<>();
+    Map<Path, FileVersion> read = new java.util.HashMap<>();
+    footers.forEach((file, f) -> {
+      parsed.put(file, f.footer());
+      read.put(file, f.version());
+    });
+    this.footers = Map.copyOf(parsed);
+    this.versions = Map.copyOf(read);
     Map<String, Type> byName = new LinkedHashMap<>();
     Map<String, Path> firstFile = new LinkedHashMap<>();
     for (Path file : files) {
-      for (Type field : footers.get(file).getFileMetaData().getSchema().getFields()) {
+      for (Type field : this.footers.get(file).getFileMetaData().getSchema().getFields()) {
         Type known = byName.get(field.getName());
         if (known == null) {
           byName.put(field.getName(), field);
@@ -232,6 +241,10 @@ public final class ParquetTable extends AbstractTable implements TranslatableTab
     return footers.get(file);
   }
 
+  @Override public FileVersion version(Path file) {
+    return versions.get(file);
+  }
+
   @Override public SearchSettings settings() {
     return settings;
   }
@@ -240,15 +253,15 @@ public final class ParquetTable extends AbstractTable implements TranslatableTab
   public List<FileIndex> indexes(String column) {
     List<FileIndex> result = new ArrayList<>(files.size());
     for (Path f : files) {
-      result.add(FileIndex.load(f, footers.get(f), column));
+      result.add(FileIndex.load(f, new VersionedFooter(versions.get(f), footers.get(f)), column));
     }
     return result;
   }
 
-  /** Reads a file's footer. */
-  static ParquetMetadata readFooter(Path file) {
+  /** Reads a file's footer, with the version it was read from. */
+  static VersionedFooter readFooter(Path file) {
     try {
-      return ParquetFiles.readFooter(file);
+      return VersionedFooter.read(file);
     } catch (IOException e) {
       throw FileErrors.reading(file, e);
     }

@@ -6,6 +6,7 @@ import io.pqvector.format.IvfIndex;
 import io.pqvector.format.IvfIndexFormat;
 import io.pqvector.format.IvfIndexReader;
 import io.pqvector.parquet.FileVersion;
+import io.pqvector.parquet.VersionedFooter;
 import io.pqvector.format.PageLocations;
 import io.pqvector.parquet.decode.PageTable;
 import io.pqvector.parquet.appendix.ParquetAppendix;
@@ -185,15 +186,24 @@ public final class FileIndex {
   }
 
   /**
-   * Loads (or takes from the cache) the index of {@code column} in {@code file}, as one version
-   * of the file holds it ({@link #version}). An index read while the file changed (indexed again
-   * in place) is read again, so the index cached under a version is the one that version holds.
+   * Loads the index of {@code column} in {@code file}, which the caller has just read
+   * {@code footer} from (a tool that owns the file).
    */
   public static FileIndex load(Path file, ParquetMetadata footer, String column) {
-    String footerKey = IvfIndexFormat.footerKey(column);
-    if (!footer.getFileMetaData().getKeyValueMetaData().containsKey(footerKey)) {
-      return new FileIndex(Status.NONE, file + " has no index for column " + column, null);
+    try {
+      return load(file, new VersionedFooter(FileVersion.of(file), footer), column);
+    } catch (IOException e) {
+      return new FileIndex(Status.CORRUPT, file + ": " + e.getMessage(), null);
     }
+  }
+
+  /**
+   * Loads (or takes from the cache) the index of {@code column} in {@code file}, as the file's
+   * current version holds it ({@link #version}), checked against that version's footer: {@code
+   * known} when it is of that version, else the footer read again. An index read while the file
+   * changed is read again, so the index cached under a version is the one that version holds.
+   */
+  public static FileIndex load(Path file, VersionedFooter known, String column) {
     for (int attempt = 1; ; attempt++) {
       FileVersion version;
       try {
@@ -202,7 +212,7 @@ public final class FileIndex {
         return new FileIndex(Status.CORRUPT, file + ": " + e.getMessage(), null);
       }
       try {
-        return CACHE.get(new Key(version, column), () -> read(file, version, footer, column));
+        return CACHE.get(new Key(version, column), () -> read(file, version, known, column));
       } catch (ChangedWhileRead e) {
         if (attempt == 4) {
           return new FileIndex(Status.CORRUPT, file + ": the file changed each time its index of"
@@ -214,6 +224,19 @@ public final class FileIndex {
     }
   }
 
+  /** The footer of {@code version} of the file: {@code known}, or read again. */
+  private static ParquetMetadata footerOf(Path file, FileVersion version, VersionedFooter known)
+      throws IOException {
+    if (known.version().equals(version)) {
+      return known.footer();
+    }
+    VersionedFooter now = VersionedFooter.read(file);
+    if (!now.version().equals(version)) {
+      throw new ChangedWhileRead(file);
+    }
+    return now.footer();
+  }
+
   /** The file changed between taking its version and reading its index: nothing to keep. */
   private static final class ChangedWhileRead extends IOException {
     ChangedWhileRead(Path file) {
@@ -221,9 +244,22 @@ public final class FileIndex {
     }
   }
 
-  private static FileIndex read(Path file, FileVersion version, ParquetMetadata footer,
+  private static FileIndex read(Path file, FileVersion version, VersionedFooter known,
       String column) throws ChangedWhileRead {
     String footerKey = IvfIndexFormat.footerKey(column);
+    ParquetMetadata footer;
+    try {
+      footer = footerOf(file, version, known);
+    } catch (ChangedWhileRead e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      requireUnchanged(file, version);
+      return new FileIndex(Status.CORRUPT, file + ": footer unreadable (" + e.getMessage() + ")",
+          null);
+    }
+    if (!footer.getFileMetaData().getKeyValueMetaData().containsKey(footerKey)) {
+      return new FileIndex(Status.NONE, file + " has no index for column " + column, null);
+    }
     IvfIndex index;
     try {
       byte[] payload = ParquetAppendix.read(file, footerKey);

@@ -2,6 +2,7 @@ package io.pqvector.calcite.prepare;
 
 import io.pqvector.calcite.cancel.QueryCancellation;
 import io.pqvector.calcite.cancel.QueryDeadline;
+import io.pqvector.calcite.rows.FileChangedException;
 import java.sql.SQLDataException;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
@@ -33,6 +34,8 @@ public final class SqlErrors {
   public static final String TIMEOUT = "HYT00";
   /** Connection errors (bad URL, missing directory). */
   public static final String CONNECTION = "08001";
+  /** A file changed while the query read it: run the query again (a serialization failure). */
+  public static final String FILE_CHANGED = "40001";
   /** Anything else (an unreadable file, an internal error). */
   public static final String GENERAL = "HY000";
 
@@ -126,6 +129,9 @@ public final class SqlErrors {
       }
       if (c instanceof QueryCancellation.QueryCancelledException) {
         return CANCELLED;
+      }
+      if (c instanceof FileChangedException) {
+        return FILE_CHANGED;
       }
       if (c instanceof UnsupportedOperationException
           || c instanceof SQLFeatureNotSupportedException) {

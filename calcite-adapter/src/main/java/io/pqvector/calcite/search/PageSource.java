@@ -16,11 +16,12 @@ final class PageSource {
   private final boolean cached;
   private final FileVersion version;
 
-  PageSource(Path file, VectorColumn vectors, boolean cached) throws IOException {
+  /** @param version the version of the file the query reads, whose pages these are */
+  PageSource(Path file, VectorColumn vectors, boolean cached, FileVersion version) {
     this.file = file;
     this.vectors = vectors;
     this.cached = cached;
-    this.version = FileVersion.of(file);
+    this.version = version;
   }
 
   FileVersion version() {

@@ -29,4 +29,10 @@ public final class SearchSpec {
     this.useIndex = useIndex;
     this.nprobe = nprobe;
   }
+
+  /** The same search over {@code table} (the files as one run of the query sees them). */
+  SearchSpec withTable(SearchedTable table) {
+    return new SearchSpec(table, fields, vectorField, function, filterColumns, useIndex, nprobe,
+        recall, filterShape);
+  }
 }

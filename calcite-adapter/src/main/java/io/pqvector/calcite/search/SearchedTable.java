@@ -1,5 +1,6 @@
 package io.pqvector.calcite.search;
 
+import io.pqvector.parquet.FileVersion;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
@@ -14,6 +15,9 @@ public interface SearchedTable {
 
   /** The footer of one of the table's files, as read when the table was listed. */
   ParquetMetadata footer(Path file);
+
+  /** The version of {@code file} that {@link #footer} was read from. */
+  FileVersion version(Path file);
 
   /** The table's column names, in field order. */
   List<String> columnNames();

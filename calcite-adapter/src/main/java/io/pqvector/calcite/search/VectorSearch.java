@@ -1,7 +1,5 @@
 package io.pqvector.calcite.search;
 
-import com.google.common.cache.Cache;
-import com.google.common.cache.CacheBuilder;
 import io.pqvector.calcite.rows.FileErrors;
 import io.pqvector.calcite.rows.ParquetRowReader;
 import io.pqvector.calcite.cancel.QueryCancellation;
@@ -20,8 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
-import io.pqvector.parquet.ParquetFiles;
-import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import java.util.stream.IntStream;
 import org.apache.calcite.DataContext;
 import org.apache.calcite.linq4j.Enumerable;
@@ -62,16 +58,25 @@ public final class VectorSearch {
         spec.table.columnNames().get(spec.fields[spec.vectorField]));
     QueryCancellation cancel = QueryCancellation.of(root);
     Ranking ranking = new Ranking(limit, query == null ? 0 : query.length);
-    List<Path> files = spec.table.files();
-    String filterKey = filter == null ? null : spec.filterShape.key(root);
+    QueryFiles seen = new QueryFiles(spec.table);
+    SearchSpec search = spec.withTable(seen);
+    List<Path> files = search.table.files();
+    String filterKey = filter == null ? null : search.filterShape.key(root);
     if (filter != null) {
-      ranking.numeric = spec.filterShape.numericComparisons(root);
-      ranking.numericDecides = spec.filterShape.decidedBy(ranking.numeric);
+      ranking.numeric = search.filterShape.numericComparisons(root);
+      ranking.numericDecides = search.filterShape.decidedBy(ranking.numeric);
     }
-    IntStream.range(0, files.size()).parallel().forEach(f ->
-        rankFile(spec, f, files.get(f), query, filter, filterKey, cancel, ranking));
-    Winners winners = ranking.winners();
-    List<Object[]> rows = WinningRows.read(spec, winners.rows, winners.vectors);
+    List<Object[]> rows;
+    try {
+      IntStream.range(0, files.size()).parallel().forEach(f ->
+          rankFile(search, f, files.get(f), query, filter, filterKey, cancel, ranking));
+      Winners winners = ranking.winners();
+      rows = WinningRows.read(search, winners.rows, winners.vectors);
+    } catch (RuntimeException e) {
+      seen.requireUnchanged(); // a file that changed under the query explains the failure
+      throw e;
+    }
+    seen.requireUnchanged();
     LAST_STATS.set(ranking.stats);
     ranking.stats.fallbacks().forEach(QueryWarnings::add);
     List<Object> out = new ArrayList<>(rows.size());
@@ -175,7 +180,7 @@ public final class VectorSearch {
       ranking.merge(new TopK(0), nulls);
       return;
     }
-    try (VectorColumn vectors = openColumn(file, column)) {
+    try (VectorColumn vectors = openColumn(spec, file, column)) {
       BitSet passing = null;
       if (spec.useIndex && query != null) {
         FileIndex index = usableIndex(spec, file, column, query, ranking);
@@ -262,7 +267,12 @@ public final class VectorSearch {
    */
   private static FileIndex usableIndex(SearchSpec spec, Path file, String column, float[] query,
       Ranking ranking) {
-    FileIndex index = FileIndex.load(file, spec.table.footer(file), column);
+    QueryFiles files = (QueryFiles) spec.table;
+    FileIndex index = FileIndex.load(file, files.pinned(file), column);
+    if (index.version() != null) {
+      // Its lists name rows of the data the query reads, or the query stops here.
+      files.requireSameData(file, index.version());
+    }
     if (index.status() != FileIndex.Status.OK || index.metric() != spec.function.metric()
         || index.index().dimension() != query.length) {
       if (index.status() != FileIndex.Status.NONE) {
@@ -304,7 +314,7 @@ public final class VectorSearch {
     PageRows[] pages = PageRows.group(candidates.rows, vectors, index);
     PageRows.prefetch(file, pages);
     boolean cached = spec.table.settings().cacheBytes() > 0;
-    PageSource source = new PageSource(file, vectors, cached);
+    PageSource source = new PageSource(file, vectors, cached, spec.table.version(file));
     // One top-k per worker, each scoring every workers-th page run. A probe of cached pages is
     // mostly arithmetic that one core finishes sooner than a fork-join round trip; decoding
     // pages (cache off) is worth spreading over the cores.
@@ -360,7 +370,7 @@ public final class VectorSearch {
     long fileBase = (long) fileIndex << ROW_BITS;
     int dim = query.length;
     long fileRows = vectors.rowCount();
-    PageSource source = new PageSource(file, vectors, true);
+    PageSource source = new PageSource(file, vectors, true, spec.table.version(file));
     FilterCache filters = predicate == null ? null
         : new FilterCache(spec, file, source.version(), index.version(), predicate, filterKey,
             fileRows);
@@ -536,7 +546,8 @@ public final class VectorSearch {
     count = scored.length;
     TopK top = ranking.newTopK();
     List<Long> nulls = new ArrayList<>();
-    scoreRows(spec, scored, vectors, index, new PageSource(file, vectors, false),
+    scoreRows(spec, scored, vectors, index,
+        new PageSource(file, vectors, false, spec.table.version(file)),
         (long) fileIndex << ROW_BITS, query, file, column, top, nulls, cancel);
     if (probe.exhausted() && top.size() < ranking.limit
         && count < passingRows(spec, file, predicate, cancel, ranking.stats).cardinality()) {
@@ -708,27 +719,19 @@ public final class VectorSearch {
   }
 
   /**
-   * Footers by file version, so opening a vector column per query does not parse one again; the
-   * least recently used go first.
+   * Opens the vector column of {@code file} at the version the query reads (its footer is that
+   * version's), and checks that the file opened is still that version's data.
    */
-  private static final Cache<FileVersion, ParquetMetadata> FOOTERS =
-      CacheBuilder.newBuilder().maximumSize(256).build();
-
-  private static VectorColumn openColumn(Path file, String column) throws IOException {
-    FileVersion version = FileVersion.of(file);
-    ParquetMetadata footer = FOOTERS.getIfPresent(version);
-    if (footer == null) {
-      try {
-        footer = ParquetFiles.readFooter(file);
-      } catch (IOException e) {
-        return VectorColumn.open(file, column); // it retries while the footer moves
-      }
-      if (!FileVersion.of(file).equals(version)) {
-        return VectorColumn.open(file, column);
-      }
-      FOOTERS.put(version, footer);
+  private static VectorColumn openColumn(SearchSpec spec, Path file, String column)
+      throws IOException {
+    VectorColumn vectors = VectorColumn.open(file, spec.table.footer(file), column);
+    try {
+      ((QueryFiles) spec.table).requireUnchanged(file);
+    } catch (RuntimeException e) {
+      vectors.close();
+      throw e;
     }
-    return VectorColumn.open(file, footer, column);
+    return vectors;
   }
 
   private static boolean hasColumn(SearchSpec spec, Path file, String column) {
@@ -746,7 +749,7 @@ public final class VectorSearch {
       if (spec.table.settings().cacheBytes() > 0) {
         // The filter's columns come from the column value cache: decoded once per file version,
         // not on every query.
-        FileVersion version = FileVersion.of(file);
+        FileVersion version = spec.table.version(file);
         List<BlockMetaData> blocks = spec.table.footer(file).getBlocks();
         long first = 0;
         for (int rg = 0; rg < blocks.size(); rg++) {

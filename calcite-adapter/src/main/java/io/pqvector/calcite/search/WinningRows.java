@@ -133,7 +133,7 @@ final class WinningRows {
   private static void fillFromCache(SearchSpec spec, Path file, ParquetMetadata footer,
       String column, int position, long[] wanted, long fileBase, Map<Long, Object[]> found)
       throws IOException {
-    FileVersion version = FileVersion.of(file);
+    FileVersion version = spec.table.version(file);
     List<BlockMetaData> blocks = footer.getBlocks();
     long first = 0;
     int w = 0;

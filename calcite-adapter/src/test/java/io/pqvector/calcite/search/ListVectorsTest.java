@@ -71,7 +71,8 @@ class ListVectorsTest {
     assertNotEquals(before.version(), after.version());
 
     try (VectorColumn vectors = VectorColumn.open(file, "v")) {
-      PageSource source = new PageSource(file, vectors, true); // opened after the re-index
+      // The page source of the query that still holds the first index, opened after the re-index.
+      PageSource source = new PageSource(file, vectors, true, after.version());
       for (FileIndex index : new FileIndex[] {before, after}) {
         int[] listRows = index.listRows(list);
         VectorBatch block = ListVectors.get(source, vectors, index, list, listRows, DIM);
