@@ -10,7 +10,8 @@ import java.nio.file.Path;
  */
 public final class FileChangedException extends UncheckedIOException {
   public FileChangedException(Path file) {
-    super(file + " was replaced or rewritten while the query read it; run the query again",
+    super(file + " changed (was replaced or rewritten) while the query read it; run the query"
+        + " again",
         new IOException(file + " changed"));
   }
 }
