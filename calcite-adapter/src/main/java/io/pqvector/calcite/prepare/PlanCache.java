@@ -146,11 +146,13 @@ final class PlanCache {
    * The user's statement as a signature over a (possibly cached) template plan: it declares only
    * the user's own parameters, feeds the lifted vectors to the template's extra ones, and turns
    * errors raised while rows are fetched into SQLExceptions (see {@link SqlErrors}). It runs
-   * against {@code rootSchema}, the schema tree of the connection that runs it.
+   * against {@code rootSchema}, the schema tree of the connection that runs it, and each run
+   * takes the plan from {@code current} (null: always the template), so a statement prepared
+   * before the files changed runs on the files as they are.
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   static <T> CalciteSignature<T> bind(String sql, CalciteSignature<?> template,
-      VectorLiteralLifter.Lifted lifted, CalciteSchema rootSchema) {
+      VectorLiteralLifter.Lifted lifted, CalciteSchema rootSchema, CurrentPlan current) {
     List<AvaticaParameter> userParameters = new ArrayList<>();
     for (int i = 0; i < lifted.sources.length; i++) {
       if (lifted.sources[i] >= 0) {
@@ -158,11 +160,13 @@ final class PlanCache {
       }
     }
     CalciteSignature<T> plan = (CalciteSignature<T>) template;
-    List<AvaticaParameter> templateParameters = template.parameters;
     Bindable<T> bindable = root -> {
       QueryDeadline deadline = QueryDeadline.arm(root);
-      return SqlErrors.binding(
-          () -> plan.enumerable(new LiftedParameters(root, lifted, templateParameters)), deadline);
+      return SqlErrors.binding(() -> {
+        CalciteSignature<T> run = current == null ? plan : (CalciteSignature<T>) current.get();
+        return run.enumerable(new LiftedParameters(root, lifted, run.parameters,
+            run.internalParameters));
+      }, deadline);
     };
     return new CalciteSignature<>(sql, userParameters, template.internalParameters,
         template.rowType, unboundedText(template.columns), template.cursorFactory, rootSchema,
@@ -261,12 +265,18 @@ final class PlanCache {
     private final DataContext user;
     private final VectorLiteralLifter.Lifted lifted;
     private final List<AvaticaParameter> parameters;
+    /**
+     * The values the plan's code reads by name (stashed tables, search specs): those of the plan
+     * that runs, which is not the one the statement was prepared with once the files changed.
+     */
+    private final Map<String, Object> internal;
 
     LiftedParameters(DataContext user, VectorLiteralLifter.Lifted lifted,
-        List<AvaticaParameter> parameters) {
+        List<AvaticaParameter> parameters, Map<String, Object> internal) {
       this.user = user;
       this.lifted = lifted;
       this.parameters = parameters;
+      this.internal = internal;
     }
 
     @Override public SchemaPlus getRootSchema() {
@@ -294,7 +304,7 @@ final class PlanCache {
               ? ParameterValues.coerce(value, parameters.get(i), source + 1) : value;
         }
       }
-      return user.get(name);
+      return internal.containsKey(name) ? internal.get(name) : user.get(name);
     }
   }
 }

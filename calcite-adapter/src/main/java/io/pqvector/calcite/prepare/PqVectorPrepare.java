@@ -1,6 +1,9 @@
 package io.pqvector.calcite.prepare;
 
 import io.pqvector.calcite.VersionedSchema;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.calcite.jdbc.CalciteConnection;
 import io.pqvector.calcite.function.VectorOperators;
 import java.lang.reflect.Type;
 import java.util.Locale;
@@ -65,28 +68,44 @@ public class PqVectorPrepare extends CalcitePrepareImpl {
     rejectWrites(query.sql);
     VectorLiteralLifter.Lifted lifted = VectorLiteralLifter.lift(query.sql);
     VersionedSchema files = SchemaVersions.find(context.getRootSchema());
+    long version = files == null ? 0 : files.currentVersion();
+    // Planning again for a later run needs a context of its own: this one holds a snapshot of
+    // the schema as it is now.
+    Supplier<CalcitePrepare.Context> later = () -> freshContext(context);
+    Supplier<CalciteSignature<?>> asWritten =
+        () -> super.prepareSql(later.get(), query, elementType, maxRowCount);
     if (lifted == null || files == null) {
       CalciteSignature<T> plain = super.prepareSql(context, query, elementType, maxRowCount);
       return PlanCache.bind(query.sql, plain,
-          VectorLiteralLifter.Lifted.none(query.sql, plain.parameters.size()), plain.rootSchema);
+          VectorLiteralLifter.Lifted.none(query.sql, plain.parameters.size()), plain.rootSchema,
+          files == null ? null : new CurrentPlan(files, version, plain, asWritten));
     }
-    PlanCache.Key key = PlanCache.Key.of(files, context.getDefaultSchemaPath(), lifted.template,
-        elementType, maxRowCount);
+    Function<CalcitePrepare.Context, CalciteSignature<?>> cached = c -> PlanCache.get(
+        PlanCache.Key.of(files, c.getDefaultSchemaPath(), lifted.template, elementType,
+            maxRowCount),
+        () -> super.prepareSql(c, CalcitePrepare.Query.of(lifted.template), elementType,
+            maxRowCount));
     CalciteSignature<?> template;
     try {
-      template = PlanCache.get(key, () -> super.prepareSql(context,
-          CalcitePrepare.Query.of(lifted.template), elementType, maxRowCount));
+      template = cached.apply(context);
     } catch (RuntimeException e) {
       // The query as written is the reference: plan it so, and report its own errors.
       CalciteSignature<T> plain = super.prepareSql(context, query, elementType, maxRowCount);
       return PlanCache.bind(query.sql, plain,
           VectorLiteralLifter.Lifted.none(query.sql, plain.parameters.size()),
-          plain.rootSchema);
+          plain.rootSchema, new CurrentPlan(files, version, plain, asWritten));
     }
     CalciteSignature<T> bound = PlanCache.bind(query.sql, template, lifted,
-        context.getRootSchema());
+        context.getRootSchema(),
+        new CurrentPlan(files, version, template, () -> cached.apply(later.get())));
     return VectorLiteralLifter.isExplain(query.sql) ? PlanCache.showingVectors(bound, lifted)
         : bound;
+  }
+
+  /** A new prepare context of the connection {@code context} belongs to. */
+  private static CalcitePrepare.Context freshContext(CalcitePrepare.Context context) {
+    return context.getDataContext().getQueryProvider() instanceof CalciteConnection connection
+        ? connection.createPrepareContext() : context;
   }
 
   /** Statements that write: the tables are Parquet files other tools own, so say so. */
