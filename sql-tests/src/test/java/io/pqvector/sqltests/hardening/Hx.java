@@ -202,4 +202,24 @@ final class Hx {
       throw new AssertionError(context + ": JVM Error " + t, t);
     }
   }
+
+  /** The L2 distance of two vectors, in double (to check a returned row's own distance). */
+  static double l2(float[] a, float[] b) {
+    double sum = 0;
+    for (int i = 0; i < a.length; i++) {
+      double d = a[i] - b[i];
+      sum += d * d;
+    }
+    return Math.sqrt(sum);
+  }
+
+  /** A SQL array of numbers as floats. */
+  static float[] floats(java.sql.Array array) throws SQLException {
+    Object[] values = (Object[]) array.getArray();
+    float[] out = new float[values.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = ((Number) values[i]).floatValue();
+    }
+    return out;
+  }
 }

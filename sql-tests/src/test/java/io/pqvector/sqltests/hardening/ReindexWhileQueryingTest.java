@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pqvector.ivf.IvfIndexBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -111,7 +110,7 @@ class ReindexWhileQueryingTest {
       try (Statement s = c.createStatement();
           ResultSet rs = s.executeQuery("SELECT id, embedding FROM t")) {
         while (rs.next()) {
-          vectors.put(rs.getLong(1), floats(rs.getArray(2)));
+          vectors.put(rs.getLong(1), Hx.floats(rs.getArray(2)));
         }
       }
       assertEquals(ROWS, vectors.size());
@@ -152,7 +151,7 @@ class ReindexWhileQueryingTest {
         try (ResultSet rs = p.executeQuery()) {
           while (rs.next()) {
             ids.add(new long[] {rs.getLong(1)});
-            returned.add(floats(rs.getArray(2)));
+            returned.add(Hx.floats(rs.getArray(2)));
             ds.add(rs.getDouble(3));
           }
         }
@@ -182,7 +181,7 @@ class ReindexWhileQueryingTest {
       if (!java.util.Arrays.equals(truth, returned.get(r))) {
         return "row " + r + " (id " + id + ") came back with another row's vector";
       }
-      double own = distance(truth, query);
+      double own = Hx.l2(truth, query);
       if (Math.abs(own - ds.get(r)) > 1e-4 * Math.max(1, own)) {
         return "row " + r + " (id " + id + ") has distance " + ds.get(r) + ", its own is " + own;
       }
@@ -200,23 +199,5 @@ class ReindexWhileQueryingTest {
       }
     }
     return null;
-  }
-
-  private static double distance(float[] a, float[] b) {
-    double sum = 0;
-    for (int i = 0; i < a.length; i++) {
-      double d = a[i] - b[i];
-      sum += d * d;
-    }
-    return Math.sqrt(sum);
-  }
-
-  private static float[] floats(Array array) throws Exception {
-    Object[] values = (Object[]) array.getArray();
-    float[] out = new float[values.length];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = ((Number) values[i]).floatValue();
-    }
-    return out;
   }
 }

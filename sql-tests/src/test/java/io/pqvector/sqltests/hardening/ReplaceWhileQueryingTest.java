@@ -7,7 +7,6 @@ import io.pqvector.ivf.IvfIndexBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -89,7 +88,7 @@ class ReplaceWhileQueryingTest {
         try (Statement s = c.createStatement();
             ResultSet rs = s.executeQuery("SELECT id, embedding FROM t")) {
           while (rs.next()) {
-            vectors.get(v).put(rs.getLong(1), floats(rs.getArray(2)));
+            vectors.get(v).put(rs.getLong(1), Hx.floats(rs.getArray(2)));
           }
         }
         for (int q = 0; q < QUERY_VECTORS; q++) {
@@ -232,7 +231,7 @@ class ReplaceWhileQueryingTest {
     try (ResultSet rs = p.executeQuery()) {
       while (rs.next()) {
         rows.add(new long[] {rs.getLong(1), rs.getLong(2)});
-        returned.add(floats(rs.getArray(3)));
+        returned.add(Hx.floats(rs.getArray(3)));
         ds.add(rs.getDouble(4));
       }
     }
@@ -280,7 +279,7 @@ class ReplaceWhileQueryingTest {
       if (truth == null || !Arrays.equals(truth, returned.get(r))) {
         return "row " + r + " (id " + id + ", version " + version + ") has another vector";
       }
-      double own = distance(truth, queries[q]);
+      double own = Hx.l2(truth, queries[q]);
       if (Math.abs(own - ds.get(r)) > 1e-4 * Math.max(1, own)) {
         return "row " + r + " (id " + id + ", version " + version + ") has distance "
             + ds.get(r) + ", its own is " + own;
@@ -324,23 +323,5 @@ class ReplaceWhileQueryingTest {
       }
     }
     return null;
-  }
-
-  private static double distance(float[] a, float[] b) {
-    double sum = 0;
-    for (int i = 0; i < a.length; i++) {
-      double d = a[i] - b[i];
-      sum += d * d;
-    }
-    return Math.sqrt(sum);
-  }
-
-  private static float[] floats(Array array) throws SQLException {
-    Object[] values = (Object[]) array.getArray();
-    float[] out = new float[values.length];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = ((Number) values[i]).floatValue();
-    }
-    return out;
   }
 }
