@@ -1,5 +1,6 @@
 package io.pqvector.calcite.search;
 
+import io.pqvector.calcite.rows.FileChangedException;
 import io.pqvector.calcite.rows.FileErrors;
 import io.pqvector.calcite.rows.ParquetRowReader;
 import io.pqvector.calcite.cancel.QueryCancellation;
@@ -73,7 +74,12 @@ public final class VectorSearch {
       Winners winners = ranking.winners();
       rows = WinningRows.read(search, winners.rows, winners.vectors);
     } catch (RuntimeException e) {
-      seen.requireUnchanged(); // a file that changed under the query explains the failure
+      try {
+        seen.requireUnchanged(); // a file that changed under the query explains the failure
+      } catch (FileChangedException changed) {
+        changed.addSuppressed(e);
+        throw changed;
+      }
       throw e;
     }
     seen.requireUnchanged();
