@@ -35,7 +35,9 @@ public record VersionedFooter(FileVersion version, ParquetMetadata footer) {
    * Whether {@code other}, a later version of the same file, holds the same data: the same file
    * (file key), and row groups whose column chunks lie at the same places with the same sizes,
    * counts and statistics. An index written into the file in place (a new tail after the data,
-   * a new footer) changes the version but not this; a file replaced or rewritten does.
+   * a new footer) changes the version but not this; a file replaced (another file key) or
+   * rewritten with another layout does. A rewrite in place that kept every chunk's place, size,
+   * count and statistics but changed values would pass; no writer is known to do that.
    */
   public boolean sameDataAs(VersionedFooter other) {
     if (other.version.equals(version)) {

@@ -8,23 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pqvector.ivf.FileIndex;
 import io.pqvector.ivf.IvfIndexBuilder;
-import io.pqvector.parquet.LocalCodecFactory;
 import io.pqvector.parquet.ParquetFiles;
+import io.pqvector.parquet.SmallVectorFile;
 import io.pqvector.parquet.decode.DecodedPageCache;
 import io.pqvector.parquet.decode.VectorBatch;
 import io.pqvector.parquet.decode.VectorColumn;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Random;
-import org.apache.parquet.conf.PlainParquetConfiguration;
-import org.apache.parquet.example.data.Group;
-import org.apache.parquet.example.data.simple.SimpleGroupFactory;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.example.ExampleParquetWriter;
-import org.apache.parquet.io.LocalOutputFile;
-import org.apache.parquet.schema.MessageType;
-import org.apache.parquet.schema.MessageTypeParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,7 +35,7 @@ class ListVectorsTest {
    */
   @Test void listsOfOneIndexAreNeverServedForTheNextIndexOfTheSameFile() throws Exception {
     Path file = dir.resolve("v.parquet");
-    float[][] rows = write(file);
+    float[][] rows = SmallVectorFile.write(file, ROWS, DIM, 11);
     DecodedPageCache.shared().ensureCapacity(64L << 20);
     IvfIndexBuilder.forFile(file).column("v").seed(0).threads(1).build();
     FileIndex before = FileIndex.load(file, ParquetFiles.readFooter(file), "v");
@@ -84,32 +74,5 @@ class ListVectorsTest {
         }
       }
     }
-  }
-
-  /** Uniform random vectors in two row groups; returns them by row. */
-  private static float[][] write(Path file) throws IOException {
-    MessageType schema = MessageTypeParser.parseMessageType("message m { required int64 id;"
-        + " optional group v (LIST) { repeated group list { optional float element; } } }");
-    Random rnd = new Random(11);
-    float[][] rows = new float[ROWS][DIM];
-    SimpleGroupFactory groups = new SimpleGroupFactory(schema);
-    try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new LocalOutputFile(file))
-        .withConf(new PlainParquetConfiguration())
-        .withCodecFactory(new LocalCodecFactory(file))
-        .withType(schema)
-        .withRowGroupRowCountLimit(ROWS / 2)
-        .build()) {
-      for (int r = 0; r < ROWS; r++) {
-        Group g = groups.newGroup();
-        g.add("id", (long) r);
-        Group list = g.addGroup("v");
-        for (int d = 0; d < DIM; d++) {
-          rows[r][d] = rnd.nextFloat() * 2 - 1;
-          list.addGroup("list").add("element", rows[r][d]);
-        }
-        writer.write(g);
-      }
-    }
-    return rows;
   }
 }
