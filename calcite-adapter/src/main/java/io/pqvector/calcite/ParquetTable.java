@@ -49,8 +49,8 @@ public final class ParquetTable extends AbstractTable implements TranslatableTab
   private final List<String> columnNames = new ArrayList<>();
   private final List<Type> columnTypes = new ArrayList<>();
 
-  private final Map<Path, ParquetMetadata> footers;
-  private final Map<Path, FileVersion> versions;
+  /** Each file's footer with the version it was read from. */
+  private final Map<Path, VersionedFooter> footers;
   private final SearchSettings settings;
 
   ParquetTable(String name, List<Path> files, Map<Path, VersionedFooter> footers,
@@ -58,18 +58,11 @@ public final class ParquetTable extends AbstractTable implements TranslatableTab
     this.name = name;
     this.settings = settings;
     this.files = List.copyOf(files);
-    Map<Path, ParquetMetadata> parsed = new java.util.HashMap<>();
-    Map<Path, FileVersion> read = new java.util.HashMap<>();
-    footers.forEach((file, f) -> {
-      parsed.put(file, f.footer());
-      read.put(file, f.version());
-    });
-    this.footers = Map.copyOf(parsed);
-    this.versions = Map.copyOf(read);
+    this.footers = Map.copyOf(footers);
     Map<String, Type> byName = new LinkedHashMap<>();
     Map<String, Path> firstFile = new LinkedHashMap<>();
     for (Path file : files) {
-      for (Type field : this.footers.get(file).getFileMetaData().getSchema().getFields()) {
+      for (Type field : footer(file).getFileMetaData().getSchema().getFields()) {
         Type known = byName.get(field.getName());
         if (known == null) {
           byName.put(field.getName(), field);
@@ -115,8 +108,8 @@ public final class ParquetTable extends AbstractTable implements TranslatableTab
    */
   @Override public Statistic getStatistic() {
     long rows = 0;
-    for (ParquetMetadata footer : footers.values()) {
-      for (org.apache.parquet.hadoop.metadata.BlockMetaData block : footer.getBlocks()) {
+    for (VersionedFooter read : footers.values()) {
+      for (org.apache.parquet.hadoop.metadata.BlockMetaData block : read.footer().getBlocks()) {
         rows += block.getRowCount();
       }
     }
@@ -238,11 +231,11 @@ public final class ParquetTable extends AbstractTable implements TranslatableTab
 
   /** The footer of one of the table's files, as read when the table was listed. */
   @Override public ParquetMetadata footer(Path file) {
-    return footers.get(file);
+    return footers.get(file).footer();
   }
 
   @Override public FileVersion version(Path file) {
-    return versions.get(file);
+    return footers.get(file).version();
   }
 
   @Override public SearchSettings settings() {
@@ -253,7 +246,7 @@ public final class ParquetTable extends AbstractTable implements TranslatableTab
   public List<FileIndex> indexes(String column) {
     List<FileIndex> result = new ArrayList<>(files.size());
     for (Path f : files) {
-      result.add(FileIndex.load(f, new VersionedFooter(versions.get(f), footers.get(f)), column));
+      result.add(FileIndex.load(f, footers.get(f), column));
     }
     return result;
   }

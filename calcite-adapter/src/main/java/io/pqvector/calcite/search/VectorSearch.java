@@ -725,19 +725,14 @@ public final class VectorSearch {
   }
 
   /**
-   * Opens the vector column of {@code file} at the version the query reads (its footer is that
-   * version's), and checks that the file opened is still that version's data.
+   * Opens the vector column of {@code file} with the footer of the version the query reads. A
+   * file that changes after that is caught by the query's check at the end ({@link
+   * QueryFiles#requireUnchanged}): what was read from it is kept only under a version that no
+   * later query reads.
    */
   private static VectorColumn openColumn(SearchSpec spec, Path file, String column)
       throws IOException {
-    VectorColumn vectors = VectorColumn.open(file, spec.table.footer(file), column);
-    try {
-      ((QueryFiles) spec.table).requireUnchanged(file);
-    } catch (RuntimeException e) {
-      vectors.close();
-      throw e;
-    }
-    return vectors;
+    return VectorColumn.open(file, spec.table.footer(file), column);
   }
 
   private static boolean hasColumn(SearchSpec spec, Path file, String column) {
