@@ -56,9 +56,12 @@ public class PqVectorPrepare extends CalcitePrepareImpl {
   }
 
   /**
-   * Plans a query, reusing the plan of an earlier query that differed only in its vector
-   * literals. Parsing, validation, planning and code generation cost tens of milliseconds
-   * (mostly Janino), which would otherwise be paid by every literal-vector query.
+   * Plans a query, reusing the plan of an earlier query with the same text, or one that differed
+   * only in its vector literals, made for the same files and settings (by any connection).
+   * Parsing, validation, planning and code generation cost tens of milliseconds (mostly Janino),
+   * which would otherwise be paid by every literal-vector query and by every connection that
+   * prepares a statement another has prepared (a pool's connections, a server's clients); and
+   * each plan's generated classes would be loaded, and compiled by the JIT, once per connection.
    */
   @Override public <T> CalciteSignature<T> prepareSql(CalcitePrepare.Context context,
       CalcitePrepare.Query<T> query, Type elementType, long maxRowCount) {
@@ -74,11 +77,11 @@ public class PqVectorPrepare extends CalcitePrepareImpl {
     Supplier<CalcitePrepare.Context> later = () -> freshContext(context);
     Supplier<CalciteSignature<?>> asWritten =
         () -> super.prepareSql(later.get(), query, elementType, maxRowCount);
-    if (lifted == null || files == null) {
+    if (files == null) {
       CalciteSignature<T> plain = super.prepareSql(context, query, elementType, maxRowCount);
       return PlanCache.bind(query.sql, plain,
           VectorLiteralLifter.Lifted.none(query.sql, plain.parameters.size()), plain.rootSchema,
-          files == null ? null : new CurrentPlan(files, version, plain, asWritten));
+          null);
     }
     Function<CalcitePrepare.Context, CalciteSignature<?>> cached = c -> PlanCache.get(
         PlanCache.Key.of(files, c.getDefaultSchemaPath(), lifted.template, elementType,
@@ -89,17 +92,23 @@ public class PqVectorPrepare extends CalcitePrepareImpl {
     try {
       template = cached.apply(context);
     } catch (RuntimeException e) {
+      if (lifted.values.isEmpty()) {
+        throw e; // the template is the query as written: its errors are the query's own
+      }
       // The query as written is the reference: plan it so, and report its own errors.
       CalciteSignature<T> plain = super.prepareSql(context, query, elementType, maxRowCount);
       return PlanCache.bind(query.sql, plain,
           VectorLiteralLifter.Lifted.none(query.sql, plain.parameters.size()),
           plain.rootSchema, new CurrentPlan(files, version, plain, asWritten));
     }
-    CalciteSignature<T> bound = PlanCache.bind(query.sql, template, lifted,
+    // Nothing lifted: the parameters are the user's, as many as Calcite found.
+    VectorLiteralLifter.Lifted parameters = lifted.values.isEmpty()
+        ? VectorLiteralLifter.Lifted.none(query.sql, template.parameters.size()) : lifted;
+    CalciteSignature<T> bound = PlanCache.bind(query.sql, template, parameters,
         context.getRootSchema(),
         new CurrentPlan(files, version, template, () -> cached.apply(later.get())));
-    return VectorLiteralLifter.isExplain(query.sql) ? PlanCache.showingVectors(bound, lifted)
-        : bound;
+    return !lifted.values.isEmpty() && VectorLiteralLifter.isExplain(query.sql)
+        ? PlanCache.showingVectors(bound, lifted) : bound;
   }
 
   /** A new prepare context of the connection {@code context} belongs to. */

@@ -49,7 +49,10 @@ final class VectorLiteralLifter {
     }
   }
 
-  /** The lifted form of {@code sql}, or null when it has no vector literal to lift. */
+  /**
+   * The lifted form of {@code sql}: its template is {@code sql} itself and its values are empty
+   * when it has no vector literal to lift.
+   */
   static Lifted lift(String sql) {
     StringBuilder template = new StringBuilder(sql.length());
     List<Integer> sources = new ArrayList<>();
@@ -121,9 +124,6 @@ final class VectorLiteralLifter {
         template.append(c);
         i++;
       }
-    }
-    if (values.isEmpty()) {
-      return null;
     }
     return new Lifted(template.toString(),
         sources.stream().mapToInt(Integer::intValue).toArray(), values);
