@@ -3,6 +3,7 @@ package io.pqvector.calcite;
 import io.pqvector.calcite.search.SearchSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystems;
 import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -10,7 +11,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -58,11 +61,12 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
   }
 
   @Override protected Map<String, Table> getTableMap() {
-    Map<String, List<Path>> found = listTables();
+    RootState before = rootState();
+    Map<String, Listing> found = listTables();
     Map<String, Table> result = new HashMap<>();
-    for (Map.Entry<String, List<Path>> e : found.entrySet()) {
+    for (Map.Entry<String, Listing> e : found.entrySet()) {
       try {
-        result.put(e.getKey(), table(e.getKey(), e.getValue()));
+        result.put(e.getKey(), table(e.getKey(), e.getValue().files(), e.getValue().source()));
       } catch (RuntimeException ex) {
         result.put(e.getKey(), new UnreadableTable("table '" + e.getKey() + "' cannot be read: "
             + ex.getMessage()));
@@ -71,6 +75,7 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
     if (tables.keySet().retainAll(found.keySet())) {
       version.incrementAndGet();
     }
+    listed = before;
     return result;
   }
 
@@ -79,11 +84,74 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
     return version.get();
   }
 
+  @Override public long currentVersion(Collection<String> names) {
+    if (!rootUnchangedSinceListed()) {
+      return currentVersion();
+    }
+    for (String name : names) {
+      Versioned cached = tables.get(name);
+      if (cached == null) {
+        continue; // not a table when last listed: it can become one only by a new root entry
+      }
+      try {
+        List<Path> files = Files.isDirectory(cached.source) ? parquetFilesUnder(cached.source)
+            : List.of(cached.source);
+        if (files.isEmpty() || !files.equals(cached.table.files())) {
+          return currentVersion(); // files came or went: list as a lookup would
+        }
+        table(name, files, cached.source);
+      } catch (IOException | RuntimeException e) {
+        return currentVersion(); // gone or unreadable now: what a listing makes of it
+      }
+    }
+    return version.get();
+  }
+
+  @Override public long knownVersion() {
+    return version.get();
+  }
+
+  /**
+   * The root's modification time and identity when it was last listed, and when that listing
+   * began. Adding, removing or renaming an entry of a directory changes its modification time,
+   * so while it is unchanged the tables are those listed (their own files are looked at apart).
+   */
+  private record RootState(FileTime modified, Object key, long readAtMillis) {}
+
+  /**
+   * A directory changed within this long before it was listed may change again within the same
+   * tick of a coarse file-system clock (FAT: 2 s) without its time moving: list it again.
+   */
+  private static final long SETTLE_MILLIS = 2_000;
+
+  private volatile RootState listed;
+
+  private RootState rootState() {
+    if (root.getFileSystem() != FileSystems.getDefault()) {
+      return null; // object storage: directories have no modification time to trust
+    }
+    long now = System.currentTimeMillis();
+    try {
+      BasicFileAttributes a = Files.readAttributes(root, BasicFileAttributes.class);
+      return new RootState(a.lastModifiedTime(), a.fileKey(), now);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private boolean rootUnchangedSinceListed() {
+    RootState then = listed;
+    RootState now = then == null ? null : rootState();
+    return now != null && now.modified().equals(then.modified())
+        && java.util.Objects.equals(now.key(), then.key()) && then.key() != null
+        && then.readAtMillis() - then.modified().toMillis() > SETTLE_MILLIS;
+  }
+
   @Override public boolean isMutable() {
     return false;
   }
 
-  private ParquetTable table(String name, List<Path> files) {
+  private ParquetTable table(String name, List<Path> files, Path source) {
     List<FileVersion> versions = new ArrayList<>();
     for (Path f : files) {
       versions.add(versionOf(f));
@@ -102,15 +170,18 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
       footers.put(v.path(), fs);
     }
     ParquetTable table = new ParquetTable(name, files, footers, settings);
-    tables.put(name, new Versioned(versions, table));
+    tables.put(name, new Versioned(versions, table, source));
     version.incrementAndGet();
     return table;
   }
 
-  /** Table name to its files, sorted, files before same-named directories. */
-  private Map<String, List<Path>> listTables() {
-    Map<String, List<Path>> result = new TreeMap<>();
-    Map<String, List<Path>> directories = new TreeMap<>();
+  /** A table's root entry (a file or a directory) and its files, sorted. */
+  private record Listing(Path source, List<Path> files) {}
+
+  /** Table name to its listing, files before same-named directories. */
+  private Map<String, Listing> listTables() {
+    Map<String, Listing> result = new TreeMap<>();
+    Map<String, Listing> directories = new TreeMap<>();
     try (Stream<Path> entries = Files.list(root)) {
       for (Path p : (Iterable<Path>) entries.sorted()::iterator) {
         String fileName = p.getFileName().toString();
@@ -119,11 +190,11 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
         }
         if (Files.isRegularFile(p) && isParquetName(fileName)) {
           result.put(fileName.substring(0, fileName.length() - ".parquet".length()),
-              List.of(p));
+              new Listing(p, List.of(p)));
         } else if (Files.isDirectory(p)) {
           List<Path> files = parquetFilesUnder(p);
           if (!files.isEmpty()) {
-            directories.put(fileName, files);
+            directories.put(fileName, new Listing(p, files));
           }
         }
       }
@@ -199,13 +270,6 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
     }
   }
 
-  private static final class Versioned {
-    final List<FileVersion> versions;
-    final ParquetTable table;
-
-    Versioned(List<FileVersion> versions, ParquetTable table) {
-      this.versions = versions;
-      this.table = table;
-    }
-  }
+  /** A table as last built: its files' versions, and the file or directory it was listed as. */
+  private record Versioned(List<FileVersion> versions, ParquetTable table, Path source) {}
 }

@@ -138,6 +138,7 @@ public final class ParquetTable extends AbstractTable implements TranslatableTab
   }
 
   @Override public RelNode toRel(RelOptTable.ToRelContext context, RelOptTable relOptTable) {
+    PlannedTables.reads(name);
     int[] fields = new int[columnNames.size()];
     for (int i = 0; i < fields.length; i++) {
       fields[i] = i;

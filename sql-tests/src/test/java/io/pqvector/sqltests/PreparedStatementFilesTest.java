@@ -34,6 +34,10 @@ class PreparedStatementFilesTest {
     Path staging = Files.createDirectories(root.resolve(".staging"));
     IvfFixtures.writeClustered(staging.resolve("b.parquet"), 2000, 16, 20, 100_000, 2, "emb");
     IvfFixtures.writeClustered(staging.resolve("c.parquet"), 1000, 16, 20, 200_000, 3, "emb");
+    // The root unchanged for an hour, as a data directory usually is: every change below happens
+    // inside the table's directory, which a run looks at without listing the root again.
+    Files.setLastModifiedTime(root, java.nio.file.attribute.FileTime.fromMillis(
+        System.currentTimeMillis() - 3_600_000));
 
     for (String options : List.of("", ";useIndex=false")) {
       try (Connection c = DriverManager.getConnection("jdbc:pqvector:" + root + options);
@@ -83,6 +87,36 @@ class PreparedStatementFilesTest {
           + Fixtures.lit(table.resolve("a.parquet")) + " (FORMAT parquet)");
       SQLException e = assertThrows(SQLException.class, () -> single(cats));
       assertTrue(e.getMessage().contains("prepare it again"), e.getMessage());
+    }
+  }
+
+  /**
+   * A run looks at the files of the tables its plan reads, not at everything under the root: files
+   * added to another table leave the statement's plan as it is (nothing is planned again), while a
+   * file added to its own table is seen by the next run.
+   */
+  @Test void aRunLooksAtTheFilesOfItsOwnTablesOnly() throws Exception {
+    Path t = Files.createDirectories(root.resolve("t"));
+    Path u = Files.createDirectories(root.resolve("u"));
+    IvfFixtures.writeClustered(t.resolve("a.parquet"), 500, 8, 5, 0, 1, "emb");
+    IvfFixtures.writeClustered(u.resolve("a.parquet"), 500, 8, 5, 0, 1, "emb");
+    Files.setLastModifiedTime(root, java.nio.file.attribute.FileTime.fromMillis(
+        System.currentTimeMillis() - 3_600_000));
+    try (Connection c = DriverManager.getConnection("jdbc:pqvector:" + root);
+        PreparedStatement countT = c.prepareStatement("SELECT count(*) AS own_tables_probe FROM t")) {
+      assertEquals(500, single(countT));
+      long built = io.pqvector.calcite.prepare.PqVectorPrepare.planCacheStats().built();
+      for (int i = 0; i < 3; i++) {
+        IvfFixtures.writeClustered(u.resolve("more" + i + ".parquet"), 100, 8, 5, 10_000 * (i + 1),
+            2, "emb");
+        assertEquals(500, single(countT));
+      }
+      assertEquals(built, io.pqvector.calcite.prepare.PqVectorPrepare.planCacheStats().built(),
+          "files added to another table made no new plan");
+      IvfFixtures.writeClustered(t.resolve("b.parquet"), 100, 8, 5, 50_000, 3, "emb");
+      assertEquals(600, single(countT), "a file added to its own table is seen");
+      assertEquals(built + 1,
+          io.pqvector.calcite.prepare.PqVectorPrepare.planCacheStats().built());
     }
   }
 

@@ -1,5 +1,6 @@
 package io.pqvector.calcite.prepare;
 
+import io.pqvector.calcite.PlannedTables;
 import io.pqvector.calcite.VersionedSchema;
 import io.pqvector.calcite.cancel.QueryDeadline;
 import io.pqvector.calcite.function.FloatVector;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,7 +50,7 @@ final class PlanCache {
    */
   static final int CAPACITY = 512;
 
-  private static final Cache<Key, CalciteSignature<?>> SHARED = CacheBuilder.newBuilder()
+  private static final Cache<Key, Planned> SHARED = CacheBuilder.newBuilder()
       .maximumSize(CAPACITY).build();
   /**
    * An identity per schema instance that does not keep the schema alive: a key holds this token,
@@ -61,16 +63,26 @@ final class PlanCache {
 
   private PlanCache() {}
 
+  /** A plan and the tables of the file-backed schema it reads (their files decide its version). */
+  record Planned(CalciteSignature<?> signature, Set<String> tables) {
+    /** What {@code planning} made, with the tables its plan reads. */
+    static Planned of(Supplier<? extends CalciteSignature<?>> planning) {
+      PlannedTables.Recorded<? extends CalciteSignature<?>> r = PlannedTables.record(planning);
+      return new Planned(r.value(), r.tables());
+    }
+  }
+
   /**
    * What a cached plan depends on: the schema instance (its directory and settings), its file
-   * version, the default schema path, the query text with vectors lifted, the row type and limit.
+   * version as last seen (each run looks at the files of the plan's tables: {@link CurrentPlan}),
+   * the default schema path, the query text with vectors lifted, the row type and limit.
    */
   record Key(Object schema, long schemaVersion, List<String> defaultSchemaPath, String template,
       Type elementType, long maxRowCount) {
     static Key of(VersionedSchema schema, List<String> defaultSchemaPath, String template,
         Type elementType, long maxRowCount) {
       Object token = SCHEMA_TOKENS.computeIfAbsent(schema, s -> new Object());
-      return new Key(token, schema.currentVersion(), defaultSchemaPath == null ? List.of()
+      return new Key(token, schema.knownVersion(), defaultSchemaPath == null ? List.of()
           : List.copyOf(defaultSchemaPath), template, elementType, maxRowCount);
     }
   }
@@ -82,13 +94,14 @@ final class PlanCache {
    *
    * @throws RuntimeException what planning threw
    */
-  static CalciteSignature<?> get(Key key, Supplier<CalciteSignature<?>> planner) {
+  static Planned get(Key key, Supplier<Planned> planner) {
     boolean[] built = {false};
     try {
-      CalciteSignature<?> plan = SHARED.get(key, () -> {
+      Planned plan = SHARED.get(key, () -> {
         built[0] = true;
         BUILT.incrementAndGet();
-        return withoutRoot(planner.get(), key.maxRowCount());
+        Planned made = planner.get();
+        return new Planned(withoutRoot(made.signature(), key.maxRowCount()), made.tables());
       });
       if (!built[0]) {
         REUSED.incrementAndGet();

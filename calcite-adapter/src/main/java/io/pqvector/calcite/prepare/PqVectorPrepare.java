@@ -71,24 +71,26 @@ public class PqVectorPrepare extends CalcitePrepareImpl {
     rejectWrites(query.sql);
     VectorLiteralLifter.Lifted lifted = VectorLiteralLifter.lift(query.sql);
     VersionedSchema files = SchemaVersions.find(context.getRootSchema());
-    long version = files == null ? 0 : files.currentVersion();
+    // The version as last seen: planning lists the files itself, and each run looks at those of
+    // the plan's tables (a plan found in the cache for an older state is made again then).
+    long version = files == null ? 0 : files.knownVersion();
     // Planning again for a later run needs a context of its own: this one holds a snapshot of
     // the schema as it is now.
     Supplier<CalcitePrepare.Context> later = () -> freshContext(context);
-    Supplier<CalciteSignature<?>> asWritten =
-        () -> super.prepareSql(later.get(), query, elementType, maxRowCount);
+    Supplier<PlanCache.Planned> asWritten = () -> PlanCache.Planned.of(
+        () -> super.prepareSql(later.get(), query, elementType, maxRowCount));
     if (files == null) {
       CalciteSignature<T> plain = super.prepareSql(context, query, elementType, maxRowCount);
       return PlanCache.bind(query.sql, plain,
           VectorLiteralLifter.Lifted.none(query.sql, plain.parameters.size()), plain.rootSchema,
           null);
     }
-    Function<CalcitePrepare.Context, CalciteSignature<?>> cached = c -> PlanCache.get(
+    Function<CalcitePrepare.Context, PlanCache.Planned> cached = c -> PlanCache.get(
         PlanCache.Key.of(files, c.getDefaultSchemaPath(), lifted.template, elementType,
             maxRowCount),
-        () -> super.prepareSql(c, CalcitePrepare.Query.of(lifted.template), elementType,
-            maxRowCount));
-    CalciteSignature<?> template;
+        () -> PlanCache.Planned.of(() -> super.prepareSql(c,
+            CalcitePrepare.Query.of(lifted.template), elementType, maxRowCount)));
+    PlanCache.Planned template;
     try {
       template = cached.apply(context);
     } catch (RuntimeException e) {
@@ -96,15 +98,17 @@ public class PqVectorPrepare extends CalcitePrepareImpl {
         throw e; // the template is the query as written: its errors are the query's own
       }
       // The query as written is the reference: plan it so, and report its own errors.
-      CalciteSignature<T> plain = super.prepareSql(context, query, elementType, maxRowCount);
-      return PlanCache.bind(query.sql, plain,
-          VectorLiteralLifter.Lifted.none(query.sql, plain.parameters.size()),
-          plain.rootSchema, new CurrentPlan(files, version, plain, asWritten));
+      PlanCache.Planned plain = PlanCache.Planned.of(
+          () -> super.prepareSql(context, query, elementType, maxRowCount));
+      return PlanCache.bind(query.sql, plain.signature(),
+          VectorLiteralLifter.Lifted.none(query.sql, plain.signature().parameters.size()),
+          plain.signature().rootSchema, new CurrentPlan(files, version, plain, asWritten));
     }
     // Nothing lifted: the parameters are the user's, as many as Calcite found.
     VectorLiteralLifter.Lifted parameters = lifted.values.isEmpty()
-        ? VectorLiteralLifter.Lifted.none(query.sql, template.parameters.size()) : lifted;
-    CalciteSignature<T> bound = PlanCache.bind(query.sql, template, parameters,
+        ? VectorLiteralLifter.Lifted.none(query.sql, template.signature().parameters.size())
+        : lifted;
+    CalciteSignature<T> bound = PlanCache.bind(query.sql, template.signature(), parameters,
         context.getRootSchema(),
         new CurrentPlan(files, version, template, () -> cached.apply(later.get())));
     return !lifted.values.isEmpty() && VectorLiteralLifter.isExplain(query.sql)
