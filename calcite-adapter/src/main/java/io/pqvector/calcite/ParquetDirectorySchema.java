@@ -27,6 +27,8 @@ import java.util.stream.Stream;
 import io.pqvector.parquet.FileVersion;
 import org.apache.calcite.schema.Table;
 import org.apache.calcite.schema.impl.AbstractSchema;
+import org.apache.calcite.schema.lookup.CompatibilityLookup;
+import org.apache.calcite.schema.lookup.Lookup;
 import io.pqvector.parquet.VersionedFooter;
 
 /**
@@ -75,8 +77,34 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
     if (tables.keySet().retainAll(found.keySet())) {
       version.incrementAndGet();
     }
-    listed = before;
+    listed = before == null ? null : new Listed(before, Set.copyOf(found.keySet()));
     return result;
+  }
+
+  /**
+   * Calcite resolves a name without regard to case by loading every table of the schema, each by
+   * its own lookup; while the root is unchanged a lookup looks at that table's files only, so
+   * resolving a name costs one listing, not one per table.
+   */
+  @Override public Lookup<Table> tables() {
+    return tableLookup;
+  }
+
+  private final Lookup<Table> tableLookup =
+      new CompatibilityLookup<>(this::lookUp, this::getTableNames);
+
+  private Table lookUp(String name) {
+    Listed then = unchangedListing();
+    if (then != null) {
+      if (!then.tables().contains(name)) {
+        return null;
+      }
+      Table table = recheck(name);
+      if (table != null) {
+        return table;
+      }
+    }
+    return getTableMap().get(name);
   }
 
   @Override public long currentVersion() {
@@ -85,26 +113,40 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
   }
 
   @Override public long currentVersion(Collection<String> names) {
-    if (!rootUnchangedSinceListed()) {
+    Listed then = unchangedListing();
+    if (then == null) {
       return currentVersion();
     }
     for (String name : names) {
-      Versioned cached = tables.get(name);
-      if (cached == null) {
-        continue; // not a table when last listed: it can become one only by a new root entry
-      }
-      try {
-        List<Path> files = Files.isDirectory(cached.source) ? parquetFilesUnder(cached.source)
-            : List.of(cached.source);
-        if (files.isEmpty() || !files.equals(cached.table.files())) {
-          return currentVersion(); // files came or went: list as a lookup would
-        }
-        table(name, files, cached.source);
-      } catch (IOException | RuntimeException e) {
-        return currentVersion(); // gone or unreadable now: what a listing makes of it
+      // Not a readable table when last listed: it can become one only by a new root entry, and
+      // no plan reads it.
+      if (tables.containsKey(name) && recheck(name) == null) {
+        return currentVersion();
       }
     }
     return version.get();
+  }
+
+  /**
+   * Looks at the files of table {@code name} alone (the root unchanged): the table as they are now,
+   * or null when its files came or went, or it is gone or unreadable, where only a listing says
+   * what it is.
+   */
+  private ParquetTable recheck(String name) {
+    Versioned cached = tables.get(name);
+    if (cached == null) {
+      return null;
+    }
+    try {
+      List<Path> files = Files.isDirectory(cached.source) ? parquetFilesUnder(cached.source)
+          : List.of(cached.source);
+      if (files.isEmpty() || !files.equals(cached.table.files())) {
+        return null;
+      }
+      return table(name, files, cached.source);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   @Override public long knownVersion() {
@@ -118,13 +160,16 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
    */
   private record RootState(FileTime modified, Object key, long readAtMillis) {}
 
+  /** The last listing: the root's state before it, and the names of the tables it found. */
+  private record Listed(RootState root, Set<String> tables) {}
+
   /**
    * A directory changed within this long before it was listed may change again within the same
    * tick of a coarse file-system clock (FAT: 2 s) without its time moving: list it again.
    */
   private static final long SETTLE_MILLIS = 2_000;
 
-  private volatile RootState listed;
+  private volatile Listed listed;
 
   private RootState rootState() {
     if (root.getFileSystem() != FileSystems.getDefault()) {
@@ -133,18 +178,24 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
     long now = System.currentTimeMillis();
     try {
       BasicFileAttributes a = Files.readAttributes(root, BasicFileAttributes.class);
-      return new RootState(a.lastModifiedTime(), a.fileKey(), now);
+      return a.fileKey() == null ? null : new RootState(a.lastModifiedTime(), a.fileKey(), now);
     } catch (IOException e) {
       return null;
     }
   }
 
-  private boolean rootUnchangedSinceListed() {
-    RootState then = listed;
-    RootState now = then == null ? null : rootState();
-    return now != null && now.modified().equals(then.modified())
-        && java.util.Objects.equals(now.key(), then.key()) && then.key() != null
-        && then.readAtMillis() - then.modified().toMillis() > SETTLE_MILLIS;
+  /** The last listing, if the root has not changed since it (else null: list again). */
+  private Listed unchangedListing() {
+    Listed then = listed;
+    if (then == null) {
+      return null;
+    }
+    RootState now = rootState();
+    RootState was = then.root();
+    boolean unchanged = now != null && now.modified().equals(was.modified())
+        && now.key().equals(was.key())
+        && was.readAtMillis() - was.modified().toMillis() > SETTLE_MILLIS;
+    return unchanged ? then : null;
   }
 
   @Override public boolean isMutable() {

@@ -140,6 +140,32 @@ class ParquetDirectorySchemaTest {
   }
 
   /**
+   * While the root is unchanged a lookup looks at the one table's files (Calcite looks every
+   * table up to resolve one name): it still sees them change, and a table that became unreadable
+   * is reported as such, not as missing.
+   */
+  @Test
+  void aLookupWhileTheRootIsUnchangedSeesTheTablesOwnFiles() throws IOException {
+    Path corpus = Files.createDirectories(root.resolve("corpus"));
+    write(corpus.resolve("a.parquet"), 3);
+    write(root.resolve("single.parquet"), 4);
+    settle(root);
+    ParquetDirectorySchema schema = new ParquetDirectorySchema(root, SearchSettings.defaults());
+    assertEquals(Set.of("corpus", "single"), new TreeSet<>(schema.getTableNames()));
+    assertEquals(3, rows(schema, "corpus"));
+    write(corpus.resolve("b.parquet"), 2);
+    assertEquals(3 + 2, rows(schema, "corpus"));
+    assertNull(schema.tables().get("missing"));
+    Files.write(root.resolve("single.parquet"), new byte[] {1, 2, 3}); // in place: same entry
+    settle(root);
+    assertTrue(schema.tables().get("single") instanceof UnreadableTable,
+        String.valueOf(schema.tables().get("single")));
+    write(root.resolve("single.parquet"), 6);
+    settle(root);
+    assertEquals(6, rows(schema, "single"));
+  }
+
+  /**
    * Sets a directory's modification time an hour back, as if nothing had changed in it lately;
    * a directory changed within moments of its listing is always listed again (a coarse file-system
    * clock may not move for a change right after it).
@@ -149,7 +175,8 @@ class ParquetDirectorySchemaTest {
   }
 
   private static long rows(ParquetDirectorySchema schema, String table) {
-    return ((ParquetTable) schema.getTable(table)).getStatistic().getRowCount().longValue();
+    return ((ParquetTable) schema.tables().get(table)).getStatistic().getRowCount()
+        .longValue();
   }
 
   private static void write(Path file, int rows) throws IOException {
