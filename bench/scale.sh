@@ -4,7 +4,7 @@
 # through JDBC with the page cache on. Prints markdown tables: latency at a fixed nprobe,
 # unfiltered and filtered, recall@10, vectors scored, the literal-vector query, and 8 concurrent
 # connections. Datasets go to bench/work/scale (git-ignored; about 0.6 GB for 1M rows, 6 GB with
-# --long). Default run: about 10 minutes on 2 cores; --long: add about half an hour.
+# --long). Default run: about 12 minutes on 2 cores; --long: add about half an hour.
 # Other arguments go to ScaleBench (e.g. --nprobe 8 --queries 200 --seconds 20
 # --properties ';recall=0.95').
 set -euo pipefail
