@@ -107,7 +107,8 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
     return getTableMap().get(name);
   }
 
-  @Override public long currentVersion() {
+  /** The version after listing every table again. */
+  private long listedVersion() {
     getTableMap();
     return version.get();
   }
@@ -115,13 +116,13 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
   @Override public long currentVersion(Collection<String> names) {
     Listed then = unchangedListing();
     if (then == null) {
-      return currentVersion();
+      return listedVersion();
     }
     for (String name : names) {
       // Not a readable table when last listed: it can become one only by a new root entry, and
       // no plan reads it.
       if (tables.containsKey(name) && recheck(name) == null) {
-        return currentVersion();
+        return listedVersion();
       }
     }
     return version.get();
@@ -138,7 +139,7 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
       return null;
     }
     try {
-      List<Path> files = Files.isDirectory(cached.source) ? parquetFilesUnder(cached.source)
+      List<Path> files = cached.directory ? parquetFilesUnder(cached.source)
           : List.of(cached.source);
       if (files.isEmpty() || !files.equals(cached.table.files())) {
         return null;
@@ -221,7 +222,7 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
       footers.put(v.path(), fs);
     }
     ParquetTable table = new ParquetTable(name, files, footers, settings);
-    tables.put(name, new Versioned(versions, table, source));
+    tables.put(name, new Versioned(versions, table, source, !files.equals(List.of(source))));
     version.incrementAndGet();
     return table;
   }
@@ -322,5 +323,6 @@ public final class ParquetDirectorySchema extends AbstractSchema implements Vers
   }
 
   /** A table as last built: its files' versions, and the file or directory it was listed as. */
-  private record Versioned(List<FileVersion> versions, ParquetTable table, Path source) {}
+  private record Versioned(List<FileVersion> versions, ParquetTable table, Path source,
+      boolean directory) {}
 }

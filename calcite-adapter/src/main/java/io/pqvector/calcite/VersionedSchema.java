@@ -7,9 +7,6 @@ import java.util.Collection;
  * appear, disappear or change any of its files, which is what invalidates cached plans.
  */
 public interface VersionedSchema {
-  /** The current version, after looking at every table's files again. */
-  long currentVersion();
-
   /**
    * The current version as far as {@code tables} are concerned, after looking at their files
    * again (and at the list of tables, where it may have changed); a change to other tables may
