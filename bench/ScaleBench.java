@@ -168,8 +168,9 @@ public class ScaleBench {
       concurrency.addAll(concurrent(url, qs, rows, seconds, warmSeconds));
     }
     System.out.println();
-    System.out.println("| rows | connections | queries/s | median ms | p99 ms |");
-    System.out.println("| --- | --- | --- | --- | --- |");
+    System.out.println("| rows | connections | queries/s | median ms | p99 ms |"
+        + " kernel reclaim (kdamond) ms in the window |");
+    System.out.println("| --- | --- | --- | --- | --- | --- |");
     concurrency.forEach(System.out::println);
   }
 
@@ -181,20 +182,23 @@ public class ScaleBench {
    * others counts its wait).
    * With 8 closed-loop clients on 2 cores each query waits for about 3 others on average, so
    * there the mean is at least 4 times a lone query's time; the paced run shows the tail when
-   * the machine is busy but not saturated.
+   * the machine is busy but not saturated. Each line also gives the CPU time the kernel's DAMON
+   * reclaim took in its window ({@link #kdamondNanos}).
    */
   static List<String> concurrent(String url, float[][] qs, int rows, int seconds,
       int warmSeconds) throws Exception {
     long[] closed = connections(url, qs, seconds, 0, warmSeconds);
     double throughput = closed.length / (double) seconds;
     List<String> out = new ArrayList<>();
-    out.add(String.format(Locale.ROOT, "| %,d | 8, closed loop | %.0f | %.2f | %.2f |", rows,
-        throughput, percentile(closed, 0.5), percentile(closed, 0.99)));
+    out.add(String.format(Locale.ROOT, "| %,d | 8, closed loop | %.0f | %.2f | %.2f | %.0f |",
+        rows, throughput, percentile(closed, 0.5), percentile(closed, 0.99),
+        lastWindowKdamondMillis));
     for (int share : new int[] {2, 4}) {
       long[] paced = connections(url, qs, seconds, throughput / share, warmSeconds);
-      out.add(String.format(Locale.ROOT, "| %,d | 8, paced at %.0f/s (1/%d) | %.0f | %.2f | %.2f |",
+      out.add(String.format(Locale.ROOT,
+          "| %,d | 8, paced at %.0f/s (1/%d) | %.0f | %.2f | %.2f | %.0f |",
           rows, throughput / share, share, paced.length / (double) seconds,
-          percentile(paced, 0.5), percentile(paced, 0.99)));
+          percentile(paced, 0.5), percentile(paced, 0.99), lastWindowKdamondMillis));
     }
     return out;
   }
@@ -205,7 +209,11 @@ public class ScaleBench {
     int threads = 8;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     // Every connection is open and its statement prepared before the clock starts.
-    java.util.concurrent.CyclicBarrier ready = new java.util.concurrent.CyclicBarrier(threads);
+    // The barrier's last trip starts the window; the kernel's reclaim time is read then and
+    // after the last connection is done.
+    long[] kdamondAtStart = new long[1];
+    java.util.concurrent.CyclicBarrier ready = new java.util.concurrent.CyclicBarrier(threads,
+        () -> kdamondAtStart[0] = kdamondNanos());
     List<Future<long[]>> results = new ArrayList<>();
     for (int t = 0; t < threads; t++) {
       int offset = t;
@@ -254,7 +262,36 @@ public class ScaleBench {
       all.add(f.get());
     }
     pool.shutdown();
+    lastWindowKdamondMillis = (kdamondNanos() - kdamondAtStart[0]) / 1e6;
     return all.stream().flatMapToLong(Arrays::stream).toArray();
+  }
+
+  /** Milliseconds the kernel's DAMON threads ran in the last window of {@link #connections}. */
+  static double lastWindowKdamondMillis;
+
+  /**
+   * CPU time of the kernel's DAMON threads ({@code kdamond}) so far, in nanoseconds; 0 where
+   * there are none. On this VM its proactive reclaim samples every 0.5 s and, next to a JVM
+   * with a large heap and no swap, spends up to its quota of 50 ms a second on one of the 2
+   * cores trying to page out memory it cannot (its stats: tried 1.6 GB, applied 0), which shows
+   * in the paced p99; the column lets a reader see how much of a window it took.
+   */
+  static long kdamondNanos() {
+    long sum = 0;
+    try (var tasks = Files.newDirectoryStream(Paths.get("/proc"), "[0-9]*")) {
+      for (Path task : tasks) {
+        try {
+          if (Files.readString(task.resolve("comm")).startsWith("kdamond")) {
+            sum += Long.parseLong(Files.readString(task.resolve("schedstat")).split(" ")[0]);
+          }
+        } catch (java.io.IOException | RuntimeException gone) {
+          // The task ended while listed, or has no schedstat: nothing to count.
+        }
+      }
+    } catch (java.io.IOException noProc) {
+      return 0;
+    }
+    return sum;
   }
 
   /**
